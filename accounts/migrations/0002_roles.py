@@ -1,0 +1,20 @@
+"""Create the role groups of DOMAIN.md §1 and the approver groups."""
+
+from django.db import migrations
+
+ROLES = [
+    "front_desk", "handler", "senior_agent", "supervisor", "cs_manager", "risk_control",
+    "merchant_ops", "finance", "manager", "channel_head", "ops_director", "cfo",
+    "general_manager", "chief_actuary", "board",
+]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

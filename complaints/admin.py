@@ -1,0 +1,160 @@
+"""Admin for administrators: the record is read-only here; it changes only
+through transitions (buttons, each calling complaints.services)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from complaints import services
+from complaints.exceptions import ComplaintError
+from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
+from complaints.models import Attachment, Category, Complaint, ContactAttempt, HistoryEntry
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "domain", "level", "owner_rule", "callback_rule", "notify_role",
+                    "selectable", "is_active", "sort_order"]
+    list_filter = ["domain", "level", "owner_rule", "callback_rule", "is_active"]
+    list_editable = ["is_active", "sort_order"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a category with "active", past complaints keep theirs
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ReadOnlyInline):
+    model = HistoryEntry
+    fields = ["at", "transition", "from_state", "to_state", "by", "comment"]
+    readonly_fields = fields
+
+
+class ContactInline(ReadOnlyInline):
+    model = ContactAttempt
+    fields = ["at", "outcome", "by", "note"]
+    readonly_fields = fields
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["original_name", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = TRANSITION_FORMS
+    list_display = ["number", "state", "level", "classification", "category", "complainant_name",
+                    "org_unit", "owner", "received_at", "next_due", "is_overdue"]
+    list_filter = ["state", "level", "is_overdue", "is_upgraded", "is_batch", "channel",
+                   "category__domain", "org_unit"]
+    search_fields = ["=number", "complainant_name", "=complainant_phone", "issue_tag"]
+    list_select_related = ["category", "org_unit", "owner"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    inlines = [HistoryInline, ContactInline, AttachmentInline]
+    add_form = ComplaintIntakeForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+            form = super().get_form(request, obj, fields=INTAKE_FIELDS, **kwargs)
+
+            class BoundIntakeForm(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, user=request.user, **kw)
+
+            return BoundIntakeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": INTAKE_FIELDS})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f.name for f in Complaint._meta.fields]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # the record changes only through transitions
+        created = form.submit()
+        obj.pk, obj.number = created.pk, created.number
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is ever hard-deleted (DOMAIN.md §6)
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
+        service = services.TRANSITION_SERVICES.get(transition_name)
+        if service is None:
+            self.message_user(request, _("Unknown action."), messages.ERROR)
+            return False
+        try:
+            service(complaint_id=obj.pk, by=request.user, **(kwargs or {}))
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            return False
+        except ComplaintError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return False
+        self.message_user(request, _("Done: %(action)s.") % {"action": self.get_fsm_label_by_name(transition_name)},
+                          messages.SUCCESS)
+        return True
+
+    def get_fsm_label_by_name(self, name):
+        return services.transition_label(name)
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "transition", "from_state", "to_state", "by", "at"]
+    list_filter = ["transition", "to_state"]
+    search_fields = ["=complaint__number"]
+    list_select_related = ["complaint", "by"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            complaint__in=Complaint.objects.visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(HistoryEntryAdmin):
+    list_display = ["complaint", "at", "outcome", "by"]
+    list_filter = ["outcome"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(HistoryEntryAdmin):
+    list_display = ["complaint", "original_name", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]

@@ -1,0 +1,184 @@
+"""Input and output shapes of the complaint API (API.md). ``state`` is never writable."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.models import (
+    Channel,
+    Complaint,
+    ContactAttempt,
+    CustomerType,
+    DifficultFlag,
+    Gender,
+    HistoryEntry,
+    SensitiveIdentity,
+)
+from complaints.validators import normalise_phone, validate_id_number, validate_phone
+
+MONEY = dict(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
+
+
+class ComplainantIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=30)
+    gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.UNKNOWN)
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    customer_type = serializers.ChoiceField(choices=CustomerType.choices, default=CustomerType.EXISTING)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    vip = serializers.BooleanField(default=False)
+    sensitive_identity = serializers.ChoiceField(choices=SensitiveIdentity.choices,
+                                                 default=SensitiveIdentity.NONE)
+    difficult_flags = serializers.ListField(child=serializers.ChoiceField(choices=DifficultFlag.choices),
+                                            required=False, default=list, max_length=len(DifficultFlag))
+
+    def validate_phone(self, value):
+        validate_phone(value)
+        return normalise_phone(value)
+
+    def validate_id_number(self, value):
+        validate_id_number(value)
+        return value.strip().upper()
+
+
+class ComplaintIn(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    complainant = ComplainantIn()
+    category = serializers.CharField(max_length=32)
+    reason = serializers.CharField()
+    request = serializers.CharField(required=False, allow_blank=True, default="")
+    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    issue_tag = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    claim_amount = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+    product_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    org_unit = serializers.CharField(max_length=32, required=False, allow_null=True, default=None)
+    agent = serializers.CharField(max_length=150, required=False, allow_null=True, default=None,
+                                  help_text=_("Username of the agent complained about (II-B, II-C)."))
+    major_impact = serializers.BooleanField(default=False)
+    escalated_from_hq = serializers.BooleanField(default=False)
+    group_size = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class HistoryOut(serializers.ModelSerializer):
+    # "from"/"to"/"by" are reserved words in Python, hence the source mapping below.
+    class Meta:
+        model = HistoryEntry
+        fields = ["transition", "at", "comment"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["from"] = instance.from_state or None
+        data["to"] = instance.to_state
+        data["by"] = instance.by.username if instance.by_id else None
+        return data
+
+
+class ContactOut(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ContactAttempt
+        fields = ["id", "at", "outcome", "note", "by"]
+
+
+class ContactIn(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ComplaintOut(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    org_unit = serializers.CharField(source="org_unit.code")
+    owner = serializers.SerializerMethodField()
+    first_receiver = serializers.CharField(source="first_receiver.username")
+    complainant = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+    claim_amount = serializers.DecimalField(**MONEY, allow_null=True)
+    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    is_paused = serializers.BooleanField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id", "number", "state", "level", "category", "category_name", "classification",
+            "urgent_reasons", "is_batch", "is_upgraded", "upgrade_reason", "owner", "owner_role",
+            "first_receiver", "org_unit", "channel", "complainant", "reason", "request", "narrative",
+            "issue_tag", "claim_amount", "product_ref", "major_impact", "escalated_from_hq",
+            "group_size", "responsible_department", "received_at", "first_callback_due",
+            "first_callback_at", "resolution_due", "resolution_window_days", "is_paused",
+            "is_overdue", "calendar_unconfirmed", "remedy", "amount", "resolution",
+            "revisit_reached", "revisit_satisfied", "revisit_note", "root_cause",
+            "responsible_party", "rectification", "invalid_reason", "available_transitions",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_owner(self, obj):
+        return obj.owner.username if obj.owner_id else None
+
+    @extend_schema_field(serializers.DictField())
+    def get_complainant(self, obj):
+        return {
+            "name": obj.complainant_name, "phone": obj.complainant_phone,
+            "gender": obj.complainant_gender, "id_number": obj.complainant_id_number,
+            "customer_type": obj.customer_type, "region": obj.complainant_region,
+            "vip": obj.is_vip, "sensitive_identity": obj.sensitive_identity,
+            "difficult_flags": obj.difficult_flags,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_transitions(self, obj):
+        from complaints.services import available_transitions
+
+        return available_transitions(obj, self.context["request"].user)
+
+
+class ComplaintDetailOut(ComplaintOut):
+    history = HistoryOut(many=True, read_only=True)
+    contacts = ContactOut(many=True, read_only=True)
+
+    class Meta(ComplaintOut.Meta):
+        fields = [*ComplaintOut.Meta.fields, "history", "contacts"]
+
+
+# --- Transition bodies (API.md table).
+
+class CommentIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VerifyIn(CommentIn):
+    responsible_department = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                                   default="")
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ResolutionIn(serializers.Serializer):
+    resolution = serializers.CharField()
+
+
+class ProposeIn(CommentIn):
+    remedy = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class RevisitIn(serializers.Serializer):
+    reached = serializers.BooleanField()
+    satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ArchiveIn(serializers.Serializer):
+    root_cause = serializers.CharField()
+    responsible_party = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    rectification = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtendIn(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=45)
+    reason = serializers.CharField()

@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from complaints.api import views
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("complaints/", views.ComplaintListCreate.as_view(), name="api-complaints"),
+    path("complaints/<int:pk>/", views.ComplaintDetail.as_view(), name="api-complaint"),
+    path("complaints/<int:pk>/take/", views.TakeView.as_view(), name="api-complaint-take"),
+    path("complaints/<int:pk>/contacts/", views.ContactListCreate.as_view(), name="api-complaint-contacts"),
+    *[
+        path(f"complaints/<int:pk>/{name}/", views.transition_view(name, body), name=f"api-complaint-{name}")
+        for name, body in views.TRANSITION_BODIES.items()
+    ],
+]

@@ -1,0 +1,100 @@
+"""Complaint API: thin callers of complaints.services and complaints.selectors."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.api import serializers as s
+from complaints.api.filters import ComplaintFilter
+
+
+def _intake_from(data: dict) -> services.Intake:
+    person = data["complainant"]
+    return services.Intake(
+        channel=data["channel"], complainant_name=person["name"], complainant_phone=person["phone"],
+        complainant_gender=person["gender"], complainant_id_number=person["id_number"],
+        customer_type=person["customer_type"], complainant_region=person["region"],
+        is_vip=person["vip"], sensitive_identity=person["sensitive_identity"],
+        difficult_flags=tuple(person["difficult_flags"]), category=data["category"],
+        reason=data["reason"], request=data["request"], narrative=data["narrative"],
+        issue_tag=data["issue_tag"], claim_amount=data["claim_amount"],
+        product_ref=data["product_ref"], org_unit=data["org_unit"], subject_agent=data["agent"],
+        major_impact=data["major_impact"], escalated_from_hq=data["escalated_from_hq"],
+        group_size=data["group_size"], received_at=data["received_at"],
+    )
+
+
+def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK) -> Response:
+    complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
+    return Response(s.ComplaintDetailOut(complaint, context={"request": request}).data, status=status_code)
+
+
+class ComplaintListCreate(generics.ListAPIView):
+    serializer_class = s.ComplaintOut
+    filterset_class = ComplaintFilter
+
+    def get_queryset(self):
+        return selectors.complaint_list(user=self.request.user)
+
+    @extend_schema(request=s.ComplaintIn, responses={201: s.ComplaintDetailOut})
+    def post(self, request):
+        body = s.ComplaintIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data))
+        return _detail(request, complaint.pk, status.HTTP_201_CREATED)
+
+
+class ComplaintDetail(APIView):
+    @extend_schema(responses=s.ComplaintDetailOut)
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+
+def transition_view(name: str, body_serializer):
+    service = services.TRANSITION_SERVICES[name]
+
+    class TransitionView(APIView):
+        @extend_schema(request=body_serializer, responses=s.ComplaintDetailOut,
+                       operation_id=f"complaints_{name}", summary=f"Transition: {name}")
+        def post(self, request, pk: int):
+            body = body_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            service(complaint_id=pk, by=request.user, **body.validated_data)
+            return _detail(request, pk)
+
+    TransitionView.__name__ = f"{name.title().replace('_', '')}View"
+    return TransitionView.as_view()
+
+
+TRANSITION_BODIES = {
+    "verify": s.VerifyIn, "invalidate": s.ReasonIn, "resolve_on_spot": s.ResolutionIn,
+    "propose": s.ProposeIn, "approve": s.CommentIn, "reject": s.ReasonIn, "resolve": s.ResolutionIn,
+    "revisit": s.RevisitIn, "reopen": s.ReasonIn, "archive": s.ArchiveIn, "extend": s.ExtendIn,
+    "pause": s.ReasonIn, "resume": s.ReasonIn,
+}
+
+
+class TakeView(APIView):
+    @extend_schema(request=None, responses=s.ComplaintDetailOut)
+    def post(self, request, pk: int):
+        services.complaint_take(complaint_id=pk, by=request.user)
+        return _detail(request, pk)
+
+
+class ContactListCreate(APIView):
+    @extend_schema(responses=s.ContactOut(many=True))
+    def get(self, request, pk: int):
+        complaint = selectors.complaint_detail(user=request.user, complaint_id=pk)
+        return Response(s.ContactOut(complaint.contacts.all(), many=True).data)
+
+    @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
+    def post(self, request, pk: int):
+        body = s.ContactIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        attempt = services.contact_record(complaint_id=pk, by=request.user, **body.validated_data)
+        return Response(s.ContactOut(attempt).data, status=status.HTTP_201_CREATED)
+
+

@@ -1,0 +1,106 @@
+"""Classification at intake (DOMAIN.md §3), in one place.
+
+``classify`` is pure: it takes the facts of a complaint and answers its level,
+the subtype that decides owner and deadline, and why it is urgent. Intake,
+the intake preview and the batch rule all call it.
+"""
+
+from dataclasses import dataclass, field
+
+from complaints.models import IN_PERSON_CHANNELS, LEVEL_PRIORITY, CallbackRule, Channel, Level, OwnerRule
+
+URGENT_CODE = "URG"
+UPGRADED_CODE = "III-C"
+EMERGENCY_GROUP_SIZE = 20  # §2/§3 rule 5: 20 or more people in person
+BATCH_THRESHOLD = 10  # §3 rule 4: more than 10 on the same day
+
+
+class UrgentReason:
+    MAJOR_IMPACT = "major_impact"
+    ESCALATED_FROM_HQ = "escalated_from_hq"
+    SENSITIVE_IDENTITY = "sensitive_identity"
+    BATCH = "batch"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Facts:
+    category_code: str
+    category_level: str
+    category_owner_rule: str
+    category_callback_rule: str
+    channel: str
+    is_vip: bool = False
+    sensitive_identity: str = "none"
+    major_impact: bool = False
+    escalated_from_hq: bool = False
+    group_size: int = 1
+    is_batch: bool = False
+    is_upgraded: bool = False
+
+
+@dataclass(frozen=True)
+class Classification:
+    level: str
+    code: str  # the category code, III-C or URG
+    owner_rule: str
+    callback_rule: str
+    urgent_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def priority(self) -> int:
+        return LEVEL_PRIORITY[self.level]
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.level == Level.URGENT
+
+
+def urgent_reasons(facts: Facts) -> list[str]:
+    """§3: a complaint is urgent if any of rules 1–5 holds."""
+    reasons = []
+    if facts.major_impact:  # 1. media, public attention, litigation or arbitration
+        reasons.append(UrgentReason.MAJOR_IMPACT)
+    if facts.escalated_from_hq or facts.channel == Channel.HQ:  # 2. 越级投诉 forwarded back
+        reasons.append(UrgentReason.ESCALATED_FROM_HQ)
+    if facts.sensitive_identity and facts.sensitive_identity != "none":  # 3.
+        reasons.append(UrgentReason.SENSITIVE_IDENTITY)
+    if facts.is_batch:  # 4. more than 10 about the same issue on one day
+        reasons.append(UrgentReason.BATCH)
+    if facts.group_size >= EMERGENCY_GROUP_SIZE and facts.channel in IN_PERSON_CHANNELS:  # 5.
+        reasons.append(UrgentReason.GROUP)
+    return reasons
+
+
+def classify(facts: Facts) -> Classification:
+    """§3: urgent first; then VIP members and upgraded complaints are III-C;
+    otherwise the category's own level, owner and first-callback rule."""
+    reasons = urgent_reasons(facts)
+    if reasons or facts.category_level == Level.URGENT:
+        return Classification(Level.URGENT, URGENT_CODE, OwnerRule.SUPERVISOR,
+                              CallbackRule.THREE_HOURS, reasons)
+    if facts.is_vip or facts.is_upgraded or facts.category_code == UPGRADED_CODE:
+        return Classification(Level.III, UPGRADED_CODE, OwnerRule.SUPERVISOR, CallbackRule.SAME_DAY)
+    return Classification(facts.category_level, facts.category_code, facts.category_owner_rule,
+                          facts.category_callback_rule)
+
+
+def facts_of(complaint, **overrides) -> Facts:
+    """The facts of a saved (or unsaved) complaint, for re-classification."""
+    category = complaint.category
+    values = dict(
+        category_code=category.code,
+        category_level=category.level,
+        category_owner_rule=category.owner_rule,
+        category_callback_rule=category.callback_rule,
+        channel=complaint.channel,
+        is_vip=complaint.is_vip,
+        sensitive_identity=complaint.sensitive_identity,
+        major_impact=complaint.major_impact,
+        escalated_from_hq=complaint.escalated_from_hq,
+        group_size=complaint.group_size,
+        is_batch=complaint.is_batch,
+        is_upgraded=complaint.is_upgraded,
+    )
+    values.update(overrides)
+    return Facts(**values)

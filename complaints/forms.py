@@ -1,0 +1,148 @@
+"""The intake form, shared by the admin and the browser intake page, and the
+small forms of the transitions. Validation of formats lives in
+complaints.validators; the business rules are asked of complaints.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from complaints import services
+from complaints.models import Category, Complaint, DifficultFlag
+from complaints.validators import normalise_phone, validate_id_number, validate_phone
+
+INTAKE_FIELDS = [
+    "channel", "org_unit", "received_at", "complainant_name", "complainant_phone",
+    "complainant_gender", "customer_type", "complainant_id_number", "complainant_region",
+    "is_vip", "sensitive_identity", "difficult_flags", "category", "subject_agent", "reason",
+    "request", "narrative", "claim_amount", "product_ref", "issue_tag", "major_impact",
+    "escalated_from_hq", "group_size",
+]
+
+
+class ComplaintIntakeForm(forms.ModelForm):
+    difficult_flags = forms.MultipleChoiceField(
+        label=_("difficult-customer flags"), choices=DifficultFlag.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Complaint
+        fields = INTAKE_FIELDS
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["category"].queryset = Category.objects.filter(is_active=True, selectable=True)
+        self.fields["org_unit"].required = False
+        self.fields["received_at"].required = False
+        self.fields["received_at"].help_text = _("Leave empty for now.")
+        if user is not None and not user.is_superuser:
+            from accounts.selectors import units_visible_to
+
+            self.fields["org_unit"].queryset = units_visible_to(user)
+        self.decision = None
+
+    def clean_complainant_phone(self):
+        value = self.cleaned_data["complainant_phone"]
+        validate_phone(value)
+        return normalise_phone(value)
+
+    def clean_complainant_id_number(self):
+        value = self.cleaned_data.get("complainant_id_number", "")
+        validate_id_number(value)
+        return value.strip().upper()
+
+    def clean_claim_amount(self):
+        value = self.cleaned_data.get("claim_amount")
+        return None if value is None else services.validate_amount(value, "claim_amount")
+
+    def to_intake(self) -> services.Intake:
+        data = self.cleaned_data
+        return services.Intake(
+            channel=data["channel"], complainant_name=data["complainant_name"].strip(),
+            complainant_phone=data["complainant_phone"], category=data["category"].code,
+            reason=data["reason"], complainant_gender=data["complainant_gender"],
+            complainant_id_number=data.get("complainant_id_number", ""),
+            customer_type=data["customer_type"], complainant_region=data.get("complainant_region", ""),
+            is_vip=data.get("is_vip", False), sensitive_identity=data["sensitive_identity"],
+            difficult_flags=tuple(data.get("difficult_flags") or ()), request=data.get("request", ""),
+            narrative=data.get("narrative", ""), issue_tag=data.get("issue_tag", ""),
+            claim_amount=data.get("claim_amount"), product_ref=data.get("product_ref", ""),
+            org_unit=data["org_unit"].code if data.get("org_unit") else None,
+            subject_agent=data["subject_agent"].username if data.get("subject_agent") else None,
+            major_impact=data.get("major_impact", False),
+            escalated_from_hq=data.get("escalated_from_hq", False),
+            group_size=data.get("group_size") or 1, received_at=data.get("received_at"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or self.user is None:
+            return cleaned
+        try:
+            self.decision = services.decide(by=self.user, intake=self.to_intake())
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def submit(self) -> Complaint:
+        return services.complaint_submit(by=self.user, intake=self.to_intake())
+
+
+# --- Transition forms (the admin's transition pages and the case page).
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class VerifyForm(CommentForm):
+    responsible_department = forms.CharField(label=_("responsible department"), max_length=100,
+                                             required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(label=_("resolution told to the customer"),
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProposeForm(CommentForm):
+    remedy = forms.CharField(label=_("remedy"), widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.DecimalField(label=_("amount the company bears (CNY)"), min_value=0,
+                                max_digits=14, decimal_places=2)
+
+
+class RevisitForm(forms.Form):
+    reached = forms.TypedChoiceField(label=_("customer reached"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Yes")), ("no", _("No"))])
+    satisfied = forms.TypedChoiceField(label=_("customer satisfied"), required=False,
+                                       coerce=lambda v: {"yes": True, "no": False}.get(v),
+                                       empty_value=None,
+                                       choices=[("", "—"), ("yes", _("Satisfied")),
+                                                ("no", _("Dissatisfied"))])
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ArchiveForm(forms.Form):
+    root_cause = forms.CharField(label=_("root cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsible_party = forms.CharField(label=_("responsible person / department"), max_length=200,
+                                        required=False)
+    rectification = forms.CharField(label=_("rectification measure"),
+                                    widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=45)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+TRANSITION_FORMS = {
+    "verify": VerifyForm, "invalidate": ReasonForm, "resolve_on_spot": ResolutionForm,
+    "propose": ProposeForm, "approve": CommentForm, "reject": ReasonForm, "resolve": ResolutionForm,
+    "revisit": RevisitForm, "reopen": ReasonForm, "archive": ArchiveForm, "extend": ExtendForm,
+    "pause": ReasonForm, "resume": ReasonForm,
+}

@@ -1,0 +1,523 @@
+"""The complaint record (DOMAIN.md §2), its taxonomy (§3) and its history (§6)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from complaints import policies
+
+
+class Level(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    III = "III", _("Level III")
+    II = "II", _("Level II")
+    I = "I", _("Level I")  # noqa: E741
+
+
+# Priority order everywhere: urgent, then III, II, I (DOMAIN.md §3).
+LEVEL_PRIORITY = {Level.URGENT: 0, Level.III: 1, Level.II: 2, Level.I: 3}
+
+
+class OwnerRule(models.TextChoices):
+    FIRST_RECEIVER = "first_receiver", _("First receiver")
+    AGENT_SUPERVISOR = "agent_supervisor", _("Direct supervisor of the agent complained about")
+    SENIOR_AGENT = "senior_agent", _("A senior agent")
+    RISK_CONTROL = "risk_control", _("Risk control")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class CallbackRule(models.TextChoices):
+    THREE_HOURS = "3h", _("Within 3 hours")
+    SAME_DAY = "same_day", _("Same day")
+    T1 = "t1", _("T+1 working day")
+    T2 = "t2", _("T+2 working days")
+
+
+class Category(models.Model):
+    """One code of the complaint taxonomy. Data an administrator extends, not code."""
+
+    class Domain(models.TextChoices):
+        GENERAL = "general", _("General")
+        POINTS = "points", _("Points and benefits")
+        INSURANCE = "insurance", _("Insurance")
+        PROPERTY = "property", _("Property")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    domain = models.CharField(_("business line"), max_length=16, choices=Domain.choices,
+                              default=Domain.GENERAL)
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    owner_rule = models.CharField(_("default owner"), max_length=24, choices=OwnerRule.choices)
+    callback_rule = models.CharField(_("first callback"), max_length=16, choices=CallbackRule.choices)
+    notify_role = models.CharField(
+        _("department to notify"), max_length=32, blank=True,
+        help_text=_("Role told of the complaint and its outcome, e.g. merchant_ops."),
+    )
+    requires_agent = models.BooleanField(
+        _("names an agent"), default=False,
+        help_text=_("The complaint is about one of our agents, who must be named (II-B, II-C)."),
+    )
+    counts_against_agent = models.BooleanField(_("recorded against the agent's KPI"), default=False)
+    freeze_account_first = models.BooleanField(_("freeze the account first"), default=False)
+    selectable = models.BooleanField(
+        _("selectable at intake"), default=True,
+        help_text=_("Codes such as URG are reached by classification, not chosen."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    BANK_BRANCH = "bank_branch", _("Bank branch")
+    LETTER = "letter", _("Letter / petition")
+    REGULATOR = "regulator", _("Forwarded by a regulator")
+    HQ = "hq", _("Forwarded by group HQ")
+    ONLINE = "online", _("Online / self-media")
+    OTHER = "other", _("Other")
+
+
+IN_PERSON_CHANNELS = frozenset({Channel.WALK_IN, Channel.BANK_BRANCH})
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class CustomerType(models.TextChoices):
+    NEW = "new", _("New customer")
+    EXISTING = "existing", _("Existing customer")
+
+
+class SensitiveIdentity(models.TextChoices):
+    NONE = "none", _("None")
+    MEDIA = "media", _("Media")
+    REGULATOR = "regulator", _("Regulator")
+    GOVERNMENT = "government", _("Government department")
+    CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association")
+    GROUP_LEADER = "group_leader", _("Group leader")
+
+
+class DifficultFlag(models.TextChoices):
+    EMOTIONAL = "emotional", _("Emotionally unstable")
+    PREPARED = "prepared", _("Came prepared")
+    OBSTINATE = "obstinate", _("Obstinate")
+    UNREASONABLE = "unreasonable", _("Unreasonable")
+    CONNECTED = "connected", _("Has a social background")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    VERIFIED = "verified", _("Verified")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    RESOLVED = "resolved", _("Resolved")
+    REVISITED = "revisited", _("Revisited")
+    ARCHIVED = "archived", _("Archived")
+
+
+# The resolution clock runs in these states (DOMAIN.md §4).
+OPEN_STATES = (State.RECEIVED, State.VERIFIED, State.PROPOSED, State.APPROVED)
+# Not yet archived: still somebody's work.
+ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED, State.REVISITED)
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ComplaintQuerySet":
+        """The one scoping rule (DOMAIN.md §1): a user sees the cases of its own
+        unit and the units below it, nobody else's. Every page, endpoint and
+        export starts from here."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.org_unit_id is None:
+            return self.none()
+        return self.filter(org_unit__path__startswith=user.org_unit.path)
+
+    def in_priority_order(self) -> "ComplaintQuerySet":
+        """Urgent, then III, II, I; within a level the earlier deadline first (§3)."""
+        return self.order_by("priority", models.F("next_due").asc(nulls_last=True), "received_at", "pk")
+
+
+class Complaint(ConcurrentTransitionMixin, models.Model):
+    """咨诉单 / 投诉处理单."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("organisation unit"),
+                                 on_delete=models.PROTECT, related_name="complaints")
+
+    # The complainant (a snapshot as told at intake).
+    complainant_name = models.CharField(_("complainant name"), max_length=100)
+    complainant_phone = models.CharField(_("complainant phone"), max_length=20)
+    complainant_gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices,
+                                          default=Gender.UNKNOWN)
+    complainant_id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    customer_type = models.CharField(_("customer type"), max_length=16, choices=CustomerType.choices,
+                                     default=CustomerType.EXISTING)
+    complainant_region = models.CharField(_("region"), max_length=100, blank=True)
+    is_vip = models.BooleanField(_("VIP / important member"), default=False)
+    sensitive_identity = models.CharField(_("sensitive identity"), max_length=24,
+                                          choices=SensitiveIdentity.choices,
+                                          default=SensitiveIdentity.NONE)
+    difficult_flags = models.JSONField(_("difficult-customer flags"), default=list, blank=True)
+
+    # What.
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="complaints")
+    reason = models.TextField(_("complaint reason"))
+    request = models.TextField(_("customer's request"), blank=True)
+    narrative = models.TextField(_("narrative of events"), blank=True)
+    claim_amount = models.DecimalField(_("amount claimed"), max_digits=14, decimal_places=2,
+                                       null=True, blank=True, validators=[MinValueValidator(0)])
+    product_ref = models.CharField(_("product / policy / merchant reference"), max_length=100,
+                                   blank=True)
+    issue_tag = models.CharField(_("issue tag"), max_length=100, blank=True)
+    subject_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent complained about"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="complaints_about",
+    )
+
+    # Who.
+    first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("first receiver"),
+                                       on_delete=models.PROTECT, related_name="received_complaints")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="owned_complaints")
+    owner_role = models.CharField(
+        _("owner role"), max_length=32,
+        help_text=_("The role whose queue holds the case while nobody owns it."),
+    )
+    responsible_department = models.CharField(_("responsible department"), max_length=100,
+                                              blank=True)
+
+    # Flags and classification.
+    major_impact = models.BooleanField(_("major negative impact"), default=False)
+    escalated_from_hq = models.BooleanField(_("escalated from HQ"), default=False)
+    group_size = models.PositiveIntegerField(_("number of people"), default=1,
+                                             validators=[MinValueValidator(1)])
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    classification = models.CharField(
+        _("classification"), max_length=32,
+        help_text=_("The subtype that decided level, owner and deadline: the category code, "
+                    "III-C or URG."),
+    )
+    urgent_reasons = models.JSONField(_("urgent because"), default=list, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), editable=False)
+    is_batch = models.BooleanField(_("batch complaint"), default=False)
+    is_upgraded = models.BooleanField(_("upgraded"), default=False)
+    upgrade_reason = models.CharField(_("upgrade reason"), max_length=200, blank=True)
+
+    # Time (DOMAIN.md §4).
+    received_at = models.DateTimeField(_("received at"))
+    callback_rule = models.CharField(_("first callback rule"), max_length=16,
+                                     choices=CallbackRule.choices)
+    first_callback_due = models.DateTimeField(_("first callback due"))
+    first_callback_at = models.DateTimeField(_("first callback at"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(
+        _("resolution clock started at"),
+        help_text=_("Received time; the reopening time when a case comes back."),
+    )
+    resolution_window_days = models.PositiveSmallIntegerField(_("resolution window (days)"),
+                                                              default=15)
+    resolution_due = models.DateTimeField(_("resolution due"))
+    paused_at = models.DateTimeField(_("resolution clock paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("time paused (seconds)"), default=0)
+    calendar_unconfirmed = models.BooleanField(_("calendar unconfirmed"), default=False)
+    next_due = models.DateTimeField(
+        _("next deadline"), null=True, blank=True, editable=False,
+        help_text=_("The earliest deadline still running; orders queues."),
+    )
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+
+    # Workflow.
+    state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True)
+    invalid_reason = models.TextField(_("reason closed as invalid"), blank=True)
+    remedy = models.TextField(_("remedy"), blank=True)
+    amount = models.DecimalField(_("amount the company bears"), max_digits=14, decimal_places=2,
+                                 null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    resolution = models.TextField(_("resolution told to the customer"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_on_spot = models.BooleanField(_("resolved on the spot"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    revisit_reached = models.BooleanField(_("revisit reached the customer"), null=True, blank=True)
+    revisit_satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    revisit_note = models.TextField(_("revisit note"), blank=True)
+    revisited_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    responsible_party = models.CharField(_("responsible person / department"), max_length=200,
+                                         blank=True)
+    rectification = models.TextField(_("rectification measure"), blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["priority", "next_due"]
+        indexes = [
+            # Queues and the API list: scoped by unit, in priority order.
+            models.Index(fields=["org_unit", "priority", "next_due"], name="cmp_unit_queue_idx"),
+            # "My cases": a handler's own queue in priority order.
+            models.Index(fields=["owner", "priority", "next_due"], name="cmp_owner_queue_idx"),
+            # Deadline sweep: open cases whose next deadline has come.
+            models.Index(fields=["next_due"], name="cmp_next_due_idx"),
+            # Period filters and statistics by received time.
+            models.Index(fields=["received_at"], name="cmp_received_idx"),
+            # Intake search by phone, earlier complaints of a complainant.
+            models.Index(fields=["complainant_phone"], name="cmp_phone_idx"),
+            # Batch detection: same category and issue tag on one day.
+            models.Index(fields=["category", "issue_tag", "received_at"], name="cmp_batch_idx"),
+            models.Index(fields=["state"], name="cmp_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(group_size__gte=1), name="cmp_group_size_pos"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="cmp_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claim_amount__isnull=True) | models.Q(claim_amount__gte=0),
+                name="cmp_claim_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def clean(self):
+        if self.received_at and self.received_at > timezone.now() + timezone.timedelta(minutes=5):
+            raise ValidationError({"received_at": _("The received time cannot be in the future.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    # --- Transitions (the table of API.md). The service around each one checks
+    # scope, writes history and deadlines in one transaction; the decorators hold
+    # the legal source states and who may fire them (complaints.policies).
+
+    @transition(field=state, source=State.RECEIVED, target=State.VERIFIED,
+                permission=policies.can_work, custom={"label": _("Verify")})
+    def verify(self, *, responsible_department: str = ""):
+        if responsible_department:
+            self.responsible_department = responsible_department
+
+    @transition(field=state, source=[State.RECEIVED, State.VERIFIED], target=State.ARCHIVED,
+                permission=policies.can_work, custom={"label": _("Close as invalid")})
+    def invalidate(self, *, reason: str):
+        self.invalid_reason = reason
+        self.archived_at = timezone.now()
+
+    @transition(field=state, source=State.RECEIVED, target=State.RESOLVED,
+                permission=policies.can_resolve_on_spot, conditions=[policies.is_minor],
+                custom={"label": _("Resolve on the spot")})
+    def resolve_on_spot(self, *, resolution: str):
+        self.resolution = resolution
+        self.resolved_on_spot = True
+        self.resolved_at = timezone.now()
+
+    @transition(field=state, source=State.VERIFIED, target=State.PROPOSED,
+                permission=policies.can_work, custom={"label": _("Propose a remedy")})
+    def propose(self, *, remedy: str, amount, by):
+        self.remedy = remedy
+        self.amount = amount
+        self.proposed_by = by
+
+    @transition(field=state, source=State.PROPOSED, target=State.APPROVED,
+                permission=policies.can_approve, custom={"label": _("Approve")})
+    def approve(self):
+        pass
+
+    @transition(field=state, source=State.PROPOSED, target=State.VERIFIED,
+                permission=policies.can_approve, custom={"label": _("Reject")})
+    def reject(self):
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.RESOLVED,
+                permission=policies.can_work, custom={"label": _("Resolve")})
+    def resolve(self, *, resolution: str):
+        self.resolution = resolution
+        self.resolved_at = timezone.now()
+
+    @transition(field=state, source=State.RESOLVED, target=State.REVISITED,
+                permission=policies.can_work, custom={"label": _("Record the revisit")})
+    def revisit(self, *, reached: bool, satisfied, note: str):
+        self.revisit_reached = reached
+        self.revisit_satisfied = satisfied if reached else None
+        self.revisit_note = note
+        self.revisited_at = timezone.now()
+
+    @transition(field=state, source=State.REVISITED, target=State.VERIFIED,
+                permission=policies.can_work, custom={"label": _("Reopen")})
+    def reopen(self):
+        self.reopen_count += 1
+        self.resolution = ""
+        self.resolved_at = None
+        self.remedy = ""
+        self.amount = None
+        self.proposed_by = None
+
+    @transition(field=state, source=State.REVISITED, target=State.ARCHIVED,
+                permission=policies.can_work, conditions=[policies.revisit_allows_archive],
+                custom={"label": _("Archive")})
+    def archive(self, *, root_cause: str, responsible_party: str = "", rectification: str = ""):
+        self.root_cause = root_cause
+        self.responsible_party = responsible_party
+        self.rectification = rectification
+        self.archived_at = timezone.now()
+
+    @transition(field=state, source=list(OPEN_STATES), target=None,
+                permission=policies.can_extend, conditions=[policies.can_still_extend],
+                custom={"label": _("Extend the deadline")})
+    def extend(self):
+        pass
+
+    @transition(field=state, source=list(OPEN_STATES), target=None,
+                permission=policies.can_work, conditions=[policies.is_running],
+                custom={"label": _("Pause the clock")})
+    def pause(self):
+        pass
+
+    @transition(field=state, source=list(OPEN_STATES), target=None,
+                permission=policies.can_work, conditions=[policies.is_paused],
+                custom={"label": _("Resume the clock")})
+    def resume(self):
+        pass
+
+
+class HistoryEntry(models.Model):
+    """One transition of one case: who, when, from, to and why. Append-only."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
+                                  related_name="history")
+    transition = models.CharField(_("transition"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16)
+    to_state = models.CharField(_("to"), max_length=16)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["at", "pk"]
+        indexes = [
+            # A case's timeline, oldest first.
+            models.Index(fields=["complaint", "at"], name="hist_complaint_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.transition} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("History entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("History entries are never deleted.")
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach the customer (§4 contact)."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        BUSY = "busy", _("Busy")
+        UNREACHABLE = "unreachable", _("Unreachable")
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
+                                  related_name="contacts")
+    at = models.DateTimeField(_("at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["complaint", "at"], name="contact_complaint_at_idx")]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{timezone.now():%Y/%m}/{instance.complaint_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """Evidence: call recordings, policy images, receipts, photos."""
+
+    class Kind(models.TextChoices):
+        RECORDING = "recording", _("Call recording")
+        POLICY_IMAGE = "policy_image", _("Policy image")
+        RECEIPT = "receipt", _("Receipt")
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Document")
+        OTHER = "other", _("Other")
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
+                                  related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class NumberSequence(models.Model):
+    """The last complaint number issued per day; incremented atomically."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")

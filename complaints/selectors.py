@@ -1,0 +1,39 @@
+"""Reads on complaints, always scoped through ``Complaint.objects.visible_to``."""
+
+from django.db.models import Prefetch
+
+from complaints.exceptions import NotVisible
+from complaints.models import Complaint, ContactAttempt, HistoryEntry
+
+LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
+
+
+def complaint_list(*, user):
+    """What the user may see, in priority order (DOMAIN.md §3)."""
+    return Complaint.objects.visible_to(user).select_related(*LIST_RELATED).in_priority_order()
+
+
+def complaint_detail(*, user, complaint_id: int) -> Complaint:
+    complaint = (
+        Complaint.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "subject_agent", "proposed_by")
+        .prefetch_related(
+            Prefetch("history", queryset=HistoryEntry.objects.select_related("by")),
+            Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by")),
+            "attachments",
+        )
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise NotVisible("No such complaint.")
+    return complaint
+
+
+def earlier_complaints(*, user, phone: str, exclude_id: int | None = None, limit: int = 10):
+    """A complainant's earlier complaints, found by phone number at intake."""
+    qs = (Complaint.objects.visible_to(user).filter(complainant_phone=phone)
+          .select_related("category").order_by("-received_at"))
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs[:limit]

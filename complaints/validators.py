@@ -1,0 +1,38 @@
+"""Input formats shared by the API, the intake form and the admin."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Mainland mobile (11 digits from 13–19), landline with area code (010-12345678,
+# 0755 1234567), or a 400/800 service number; spaces and hyphens are allowed.
+_PHONE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:\d{1,5})?|[48]00\d{7})$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s\-()]", "", value or "")
+
+
+def validate_phone(value: str) -> None:
+    if not _PHONE.match(normalise_phone(value)):
+        raise ValidationError(
+            _("Enter a valid phone number: an 11-digit mobile number or a landline with its area code."),
+            code="invalid_phone",
+        )
+
+
+def validate_id_number(value: str) -> None:
+    """Resident identity card number (GB 11643): 18 characters with a check digit."""
+    if not value:
+        return
+    value = value.strip().upper()
+    if not re.match(r"^\d{17}[\dX]$", value):
+        raise ValidationError(_("An ID number has 17 digits and a check character (0–9 or X)."),
+                              code="invalid_id_number")
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != value[17]:
+        raise ValidationError(_("This ID number's check character is wrong; please check it."),
+                              code="invalid_id_number")
