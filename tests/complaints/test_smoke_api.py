@@ -1,0 +1,23 @@
+from tests.conftest import api_payload
+
+
+def test_it_creates_and_carries_a_case_to_archived(api, staff):
+    r = api("handler_gd").post("/api/v1/complaints/", api_payload(), format="json")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    cid = body["id"]
+    assert body["state"] == "received" and body["owner"] == "handler_gd"
+    h = api("handler_gd")
+    for name, payload in [("verify", {}), ("propose", {"remedy": "补发", "amount": "100.00"})]:
+        r = h.post(f"/api/v1/complaints/{cid}/{name}/", payload, format="json")
+        assert r.status_code == 200, r.content
+    r = api("supervisor_gd").post(f"/api/v1/complaints/{cid}/approve/", {}, format="json")
+    assert r.status_code == 200, r.content
+    for name, payload in [("resolve", {"resolution": "已补发"}),
+                          ("revisit", {"reached": True, "satisfied": True, "note": "满意"}),
+                          ("archive", {"root_cause": "商户发货慢"})]:
+        r = h.post(f"/api/v1/complaints/{cid}/{name}/", payload, format="json")
+        assert r.status_code == 200, r.content
+    assert r.json()["state"] == "archived"
+    assert [e["to"] for e in r.json()["history"]] == [
+        "received", "verified", "proposed", "approved", "resolved", "revisited", "archived"]

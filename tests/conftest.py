@@ -1,0 +1,146 @@
+"""Shared fixtures: a small organisation (HQ → GD → GD-SZ, HQ → FJ) and one
+factory for staff of any role; the owner / teammate / outsider pattern of
+each test is built from these."""
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import OrgUnit, User
+from accounts.services import org_unit_save, roles_sync
+from complaints import services
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(text: str) -> dt.datetime:
+    """'2026-09-18 17:59' in Asia/Shanghai."""
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _roles(db):
+    roles_sync()
+
+
+@pytest.fixture
+def org(db):
+    def unit(code, name, kind, parent=None):
+        return org_unit_save(unit=OrgUnit(code=code, name=name, kind=kind, parent=parent))
+
+    hq = unit("HQ", "总公司", "hq")
+    gd = unit("GD", "广东分公司", "branch", hq)
+    sz = unit("GD-SZ", "深圳支公司", "sub_branch", gd)
+    fj = unit("FJ", "福建分公司", "branch", hq)
+    return {"HQ": hq, "GD": gd, "GD-SZ": sz, "FJ": fj}
+
+
+@pytest.fixture
+def make_user(org):
+    def make(username, role=None, unit="GD", supervisor=None, **extra):
+        user = User.objects.create_user(username=username, password="x-Pass-2026!",
+                                        org_unit=org[unit] if unit else None,
+                                        supervisor=supervisor, **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user):
+    """The usual cast: a GD team (with a sub-branch clerk), an FJ team, HQ people."""
+    sup_gd = make_user("supervisor_gd", "supervisor")
+    sup_fj = make_user("supervisor_fj", "supervisor", "FJ")
+    people = {
+        "supervisor_gd": sup_gd,
+        "supervisor_fj": sup_fj,
+        "front_desk_gd": make_user("front_desk_gd", "front_desk", supervisor=sup_gd),
+        "handler_gd": make_user("handler_gd", "handler", supervisor=sup_gd),
+        "handler2_gd": make_user("handler2_gd", "handler", supervisor=sup_gd),
+        "senior_agent_gd": make_user("senior_agent_gd", "senior_agent", supervisor=sup_gd),
+        "risk_control_gd": make_user("risk_control_gd", "risk_control"),
+        "cs_manager_gd": make_user("cs_manager_gd", "cs_manager"),
+        "manager_gd": make_user("manager_gd", "manager"),
+        "finance_gd": make_user("finance_gd", "finance"),
+        "merchant_ops_gd": make_user("merchant_ops_gd", "merchant_ops"),
+        "front_desk_sz": make_user("front_desk_sz", "front_desk", "GD-SZ"),
+        "handler_sz": make_user("handler_sz", "handler", "GD-SZ"),
+        "front_desk_fj": make_user("front_desk_fj", "front_desk", "FJ"),
+        "handler_fj": make_user("handler_fj", "handler", "FJ", supervisor=sup_fj),
+        "cs_manager_hq": make_user("cs_manager_hq", "cs_manager", "HQ"),
+        "manager_hq": make_user("manager_hq", "manager", "HQ"),
+        "supervisor_hq": make_user("supervisor_hq", "supervisor", "HQ"),
+    }
+    return people
+
+
+def intake(**overrides) -> services.Intake:
+    values = dict(channel="phone", complainant_name="王芳", complainant_phone="13800138000",
+                  category="I-2", reason="积分兑换的商品未发货", request="尽快发货",
+                  narrative="十天前兑换，物流未更新。")
+    values.update(overrides)
+    return services.Intake(**values)
+
+
+@pytest.fixture
+def submit(staff):
+    def do(by="handler_gd", **overrides):
+        user = staff[by] if isinstance(by, str) else by
+        return services.complaint_submit(by=user, intake=intake(**overrides))
+
+    return do
+
+
+def api_payload(**overrides) -> dict:
+    body = {
+        "channel": "walk_in",
+        "complainant": {"name": "李娜", "phone": "13912345678", "gender": "F",
+                        "customer_type": "existing", "vip": False, "sensitive_identity": "none"},
+        "category": "I-2", "reason": "兑换商品未发货", "request": "尽快发货", "narrative": "十天未到",
+        "major_impact": False, "escalated_from_hq": False,
+    }
+    complainant = overrides.pop("complainant", None)
+    if complainant:
+        body["complainant"] = {**body["complainant"], **complainant}
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def api(staff):
+    def client_for(user):
+        user = staff[user] if isinstance(user, str) else user
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+def require_service(name: str, available: bool):
+    """Tests that need a real service fail, not skip, when CI is set."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI but is not configured")
+    pytest.skip(f"{name} not configured")
+
+
+@pytest.fixture
+def postgres():
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
+
+
+__all__ = ["at", "intake", "api_payload", "money", "timezone"]
