@@ -73,8 +73,8 @@ class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = self.add_form
-            form = super().get_form(request, obj, fields=INTAKE_FIELDS, **kwargs)
+            kwargs.update(form=self.add_form, fields=INTAKE_FIELDS)
+            form = super().get_form(request, obj, **kwargs)
 
             class BoundIntakeForm(form):
                 def __init__(self, *args, **kw):

@@ -25,6 +25,11 @@ def at(text: str) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _roles(db):
     roles_sync()
 
