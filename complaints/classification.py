@@ -7,6 +7,8 @@ the intake preview and the batch rule all call it.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from complaints.models import IN_PERSON_CHANNELS, LEVEL_PRIORITY, CallbackRule, Channel, Level, OwnerRule
 
 URGENT_CODE = "URG"
@@ -21,6 +23,15 @@ class UrgentReason:
     SENSITIVE_IDENTITY = "sensitive_identity"
     BATCH = "batch"
     GROUP = "group"
+
+
+URGENT_REASON_LABELS = {
+    UrgentReason.MAJOR_IMPACT: _("major negative impact"),
+    UrgentReason.ESCALATED_FROM_HQ: _("escalated from group HQ"),
+    UrgentReason.SENSITIVE_IDENTITY: _("sensitive identity"),
+    UrgentReason.BATCH: _("batch complaint"),
+    UrgentReason.GROUP: _("20 or more people in person"),
+}
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,10 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         help_text=_("The earliest deadline still running; orders queues."),
     )
     is_overdue = models.BooleanField(_("overdue"), default=False)
+    next_check_at = models.DateTimeField(
+        _("next deadline check"), null=True, blank=True, editable=False,
+        help_text=_("When the deadline sweep must next look at this case; empty when nothing is pending."),
+    )
 
     # Workflow.
     state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True)
@@ -284,8 +288,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["org_unit", "priority", "next_due"], name="cmp_unit_queue_idx"),
             # "My cases": a handler's own queue in priority order.
             models.Index(fields=["owner", "priority", "next_due"], name="cmp_owner_queue_idx"),
-            # Deadline sweep: open cases whose next deadline has come.
-            models.Index(fields=["next_due"], name="cmp_next_due_idx"),
+            # Deadline sweep: only cases with an event due (partial: NULLs are most cases).
+            models.Index(fields=["next_check_at"], name="cmp_sweep_idx",
+                         condition=models.Q(next_check_at__isnull=False)),
             # Period filters and statistics by received time.
             models.Index(fields=["received_at"], name="cmp_received_idx"),
             # Intake search by phone, earlier complaints of a complainant.
@@ -521,3 +526,18 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = _("number sequence")
         verbose_name_plural = _("number sequences")
+
+
+class BatchCounter(models.Model):
+    """Complaints per day, category and issue tag, incremented atomically at
+    intake: the batch rule (§3 rule 4) holds under concurrent intake."""
+
+    day = models.DateField()
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    issue_tag = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("batch counter")
+        verbose_name_plural = _("batch counters")
+        constraints = [models.UniqueConstraint(fields=["day", "category", "issue_tag"], name="batch_counter_key")]

@@ -19,8 +19,8 @@ from django_fsm import ConcurrentTransition, can_proceed
 from accounts import roles
 from accounts.models import OrgUnit, User
 from accounts.selectors import role_holder, units_visible_to
-from complaints import policies
-from complaints.classification import Classification, classify, facts_of
+from complaints import batch, intake_notices, policies
+from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
 from complaints.models import (
     ACTIVE_STATES,
@@ -33,7 +33,7 @@ from complaints.models import (
     State,
 )
 from complaints.numbering import next_number
-from escalation import deadlines
+from escalation import deadlines, tracking
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of desks and servers differ a little
 BASE_WINDOW_DAYS = 15  # §4: within 15 calendar days of receipt
@@ -173,11 +173,18 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
 
 
 def complaint_submit(*, by: User, intake: Intake) -> Complaint:
-    """Log a complaint (受理/登记): classified, owned and given its deadlines at once."""
+    """Log a complaint (受理/登记): classified, owned and given its deadlines at
+    once; the batch rule applied; the people concerned told (outbox)."""
     unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
+    issue_tag = intake.issue_tag.strip()
     with transaction.atomic():
+        is_batch = False
+        if issue_tag:
+            count = batch.count_in(day=batch.local_day(received_at), category_id=category.pk,
+                                   issue_tag=issue_tag)
+            is_batch = batch.is_batch_count(count)
         decision = _decide(by=by, intake=intake, unit=unit, category=category, agent=agent,
-                           received_at=received_at, is_batch=False)
+                           received_at=received_at, is_batch=is_batch)
         c = decision.classification
         complaint = Complaint(
             number=next_number(timezone.localtime(received_at).date()),
@@ -196,7 +203,8 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
             reason=intake.reason,
             request=intake.request,
             narrative=intake.narrative,
-            issue_tag=intake.issue_tag.strip(),
+            issue_tag=issue_tag,
+            is_batch=is_batch,
             claim_amount=intake.claim_amount,
             product_ref=intake.product_ref,
             subject_agent=agent,
@@ -217,7 +225,7 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
             resolution_due=decision.resolution_due,
             calendar_unconfirmed=decision.calendar_unconfirmed,
         )
-        complaint.next_due = next_deadline(complaint)
+        tracking.refresh(complaint)
         complaint.save()
         HistoryEntry.objects.create(
             at=timezone.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
@@ -226,24 +234,44 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
                   "owner": decision.owner.username if decision.owner else None,
                   "owner_role": decision.owner_role},
         )
+        if is_batch:
+            _batch_detected(complaint, by=by)
+        intake_notices.tell(complaint, by=by)
     return complaint
 
 
+def _batch_detected(complaint: Complaint, *, by: User) -> None:
+    """§3 rule 4: the day's earlier complaints about the same issue become urgent
+    too (their deadlines recomputed); the supervisor and cs_manager are told once."""
+    start, end = batch.day_bounds(batch.local_day(complaint.received_at))
+    now = timezone.now()
+    earlier = (Complaint.objects.select_for_update().select_related("category", "owner", "org_unit")
+               .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
+                       received_at__gte=start, received_at__lt=end).exclude(pk=complaint.pk))
+    for case in earlier:
+        case.is_batch = True
+        _reclassify(case, is_batch=True)
+        case.callback_rule = case_rule = classify(facts_of(case)).callback_rule
+        if case.first_callback_at is None and case.state in OPEN_STATES:
+            # The 3-hour clock of a case that becomes urgent later runs from the
+            # moment it became urgent, and never moves a deadline later.
+            due = deadlines.first_callback_due(max(case.received_at, now), case_rule).at
+            case.first_callback_due = min(case.first_callback_due, due)
+        if case.state in ACTIVE_STATES and (case.owner is None or not case.owner.has_role(roles.SUPERVISOR)):
+            case.owner = role_holder(role=roles.SUPERVISOR, unit=case.org_unit, open_states=OPEN_STATES)
+            case.owner_role = roles.SUPERVISOR
+        tracking.refresh(case, recorded=tracking.recorded_keys(case))
+        case.save()
+        HistoryEntry.objects.create(
+            at=now, complaint=case, transition="batch", from_state=case.state, to_state=case.state,
+            by=None, comment=_("Batch complaint: more than %(n)d complaints about “%(tag)s” today.")
+            % {"n": BATCH_THRESHOLD, "tag": case.issue_tag},
+            data={"trigger": complaint.number},
+        )
+    intake_notices.tell_batch(complaint)
+
+
 # --- Deadlines kept on the record ---------------------------------------------
-
-def next_deadline(complaint: Complaint) -> dt.datetime | None:
-    """The earliest deadline still running, which orders every queue (§3) and
-    which the sweep watches: the first callback until it is made, and the
-    resolution deadline while the clock runs and the case is open."""
-    if complaint.state not in OPEN_STATES:
-        return None
-    running = []
-    if complaint.first_callback_at is None:
-        running.append(complaint.first_callback_due)
-    if complaint.paused_at is None:
-        running.append(complaint.resolution_due)
-    return min(running) if running else None
-
 
 def _recompute_resolution_due(complaint: Complaint) -> None:
     complaint.resolution_due = deadlines.resolution_due(
@@ -257,14 +285,16 @@ def _reclassify(complaint: Complaint, **overrides) -> None:
     complaint.urgent_reasons, complaint.priority = c.urgent_reasons, c.priority
 
 
-def upgrade(complaint: Complaint, *, reason: str) -> None:
+def upgrade(complaint: Complaint, *, reason: str, reassign: bool = True) -> None:
     """§3: a complaint becomes III-C upgraded when the customer is dissatisfied at
     the revisit, a deadline is breached, or it comes back after being closed.
-    It goes to a supervisor. Call inside the transaction that saves the case."""
+    A case that comes back goes to a supervisor; a breached one stays with its
+    owner (首问负责) while the supervisor is told. Call inside the transaction
+    that saves the case."""
     complaint.is_upgraded = True
     complaint.upgrade_reason = reason[:200]
     _reclassify(complaint, is_upgraded=True)
-    if complaint.owner is None or not complaint.owner.has_role(roles.SUPERVISOR):
+    if reassign and (complaint.owner is None or not complaint.owner.has_role(roles.SUPERVISOR)):
         complaint.owner = role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit,
                                       open_states=OPEN_STATES)
         complaint.owner_role = roles.SUPERVISOR
@@ -290,7 +320,7 @@ def _require_text(**fields) -> None:
 
 
 def _run(*, complaint_id: int, by: User, name: str, comment: str = "", data: dict | None = None,
-         apply) -> Complaint:
+         apply, after=None) -> Complaint:
     """Fire transition ``name`` on a case the user sees: 404 out of scope, 409 when
     the state or a condition does not allow it, 403 when the user may not; then
     history, deadlines and ownership in the same transaction."""
@@ -310,7 +340,7 @@ def _run(*, complaint_id: int, by: User, name: str, comment: str = "", data: dic
         if policies.may_take(complaint, by):
             complaint.owner = by  # 首问负责: whoever acts on a queued case owns it
         apply(complaint)
-        complaint.next_due = next_deadline(complaint)
+        tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
         try:
             complaint.save()
         except ConcurrentTransition as exc:
@@ -319,6 +349,8 @@ def _run(*, complaint_id: int, by: User, name: str, comment: str = "", data: dic
             at=timezone.now(), complaint=complaint, transition=name, from_state=from_state, to_state=complaint.state,
             by=by, comment=comment, data=data or {},
         )
+        if after is not None:
+            after(complaint)
     return complaint
 
 
@@ -362,7 +394,7 @@ def complaint_resolve_on_spot(*, complaint_id: int, by: User, resolution: str) -
     """§6 当场解决: received → resolved, no compensation; still revisited."""
     _require_text(resolution=resolution)
     return _run(complaint_id=complaint_id, by=by, name="resolve_on_spot", comment=resolution,
-                apply=lambda c: c.resolve_on_spot(resolution=resolution))
+                apply=lambda c: c.resolve_on_spot(resolution=resolution), after=intake_notices.tell_outcome)
 
 
 def validate_amount(amount, field: str = "amount") -> Decimal:
@@ -406,7 +438,7 @@ def complaint_reject(*, complaint_id: int, by: User, reason: str) -> Complaint:
 def complaint_resolve(*, complaint_id: int, by: User, resolution: str) -> Complaint:
     _require_text(resolution=resolution)
     return _run(complaint_id=complaint_id, by=by, name="resolve", comment=resolution,
-                apply=lambda c: c.resolve(resolution=resolution))
+                apply=lambda c: c.resolve(resolution=resolution), after=intake_notices.tell_outcome)
 
 
 def complaint_revisit(*, complaint_id: int, by: User, reached: bool, satisfied: bool | None,
@@ -438,7 +470,6 @@ def complaint_reopen(*, complaint_id: int, by: User, reason: str) -> Complaint:
         c.clock_started_at = timezone.now()
         c.resolution_window_days, c.paused_seconds, c.paused_at = BASE_WINDOW_DAYS, 0, None
         _recompute_resolution_due(c)
-        c.is_overdue = False
 
     return _run(complaint_id=complaint_id, by=by, name="reopen", comment=reason, apply=apply)
 
@@ -473,8 +504,6 @@ def complaint_extend(*, complaint_id: int, by: User, days: int, reason: str) -> 
         c.extend()
         c.resolution_window_days = new_window
         _recompute_resolution_due(c)
-        if c.resolution_due > timezone.now():
-            c.is_overdue = False
 
     return _run(complaint_id=complaint_id, by=by, name="extend", comment=reason,
                 data={"days": days}, apply=apply)
@@ -576,9 +605,11 @@ def contact_record(*, complaint_id: int, by: User, outcome: str, at: dt.datetime
             changed.append("owner")
         if outcome == ContactAttempt.Outcome.REACHED and complaint.first_callback_at is None:
             complaint.first_callback_at = at
-            complaint.next_due = next_deadline(complaint)
-            changed += ["first_callback_at", "next_due"]
+            tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
+            changed += ["first_callback_at", "next_due", "is_overdue", "next_check_at"]
         if changed:
             Complaint.objects.filter(pk=complaint.pk).update(
                 **{f: getattr(complaint, f) for f in changed}, updated_at=now)
+        if outcome != ContactAttempt.Outcome.REACHED:
+            intake_notices.tell_if_unreachable(complaint)
     return attempt

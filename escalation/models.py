@@ -49,3 +49,72 @@ class BusinessDay(models.Model):
     @property
     def is_working(self) -> bool:
         return self.kind in self.WORKING_KINDS
+
+
+class Alert(models.Model):
+    """One row per event that must be told once (a breached deadline, a case
+    becoming due soon, a batch, a missing calendar year). The unique key makes
+    the sweep idempotent when two sweeps overlap or a worker dies mid-run."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="alerts")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self):
+        return self.key
+
+
+class Notification(models.Model):
+    """A message to one user: shown in the app at once, and e-mailed by the
+    worker (an outbox written in the transaction of the change that causes it)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Case assigned")
+        URGENT = "urgent", _("Urgent complaint")
+        BATCH = "batch", _("Batch complaint")
+        DUE_SOON = "due_soon", _("Deadline approaching")
+        OVERDUE = "overdue", _("Deadline breached")
+        CONTACT_FAILED = "contact_failed", _("Customer not reached")
+        DEPARTMENT = "department", _("For your department")
+        APPROVAL = "approval", _("Approval")
+        CALENDAR = "calendar", _("Business calendar")
+
+    class Email(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("No e-mail address")
+
+    recipient = models.ForeignKey("accounts.User", verbose_name=_("recipient"),
+                                  on_delete=models.PROTECT, related_name="notifications")
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(_("e-mail"), max_length=16, choices=Email.choices,
+                                    default=Email.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # A user's list and unread count.
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_idx"),
+            # The outbox: what the worker still has to e-mail.
+            models.Index(fields=["email_status", "created_at"], name="notif_outbox_idx",
+                         condition=models.Q(email_status="pending")),
+        ]
+
+    def __str__(self):
+        return self.title
