@@ -184,7 +184,10 @@ BUSINESS_DAY_END = _hhmm("BUSINESS_DAY_END", "18:00")
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Fail fast when Redis is down: the request's change is already committed and
+    # the periodic sweep delivers what could not be queued.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
+                                       "socket_timeout": 5, "max_retries": 0}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -201,4 +204,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    # DOMAIN.md §4: deadlines watched every minute; also delivers pending e-mail.
+    "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines",
+                        "schedule": float(envint("SWEEP_INTERVAL_SECONDS", 60)),
+                        "options": {"expires": max(envint("SWEEP_INTERVAL_SECONDS", 60) - 5, 1)}},
+}

@@ -19,3 +19,44 @@ class BusinessDayAdmin(admin.ModelAdmin):
         if not obj.source or obj.source == "chinesecalendar":
             obj.source = f"admin:{request.user.username}"
         super().save_model(request, obj, form, change)
+
+
+from escalation.models import Alert, Notification  # noqa: E402
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: notifications are an audit trail too."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "complaint", "read_at", "email_status"]
+    list_filter = ["kind", "email_status"]
+    search_fields = ["title", "=complaint__number", "recipient__username"]
+    list_select_related = ["recipient", "complaint"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(recipient=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(NotificationAdmin):
+    list_display = ["created_at", "key", "complaint"]
+    list_filter = []
+    search_fields = ["key"]
+    list_select_related = ["complaint"]
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
