@@ -38,6 +38,8 @@ ROLE_LABELS = {
 
 # Roles whose holders work cases (may own one under 首问责任制).
 CASE_WORKERS = frozenset({HANDLER, SENIOR_AGENT, SUPERVISOR, RISK_CONTROL, CS_MANAGER})
+# Roles that log complaints (受理). Managers, finance and approvers do not.
+INTAKE = frozenset({FRONT_DESK, *CASE_WORKERS})
 # Roles that supervise every case of their scope.
 SUPERVISING = frozenset({SUPERVISOR, CS_MANAGER})
 APPROVERS = (CHANNEL_HEAD, OPS_DIRECTOR, CFO, GENERAL_MANAGER, CHIEF_ACTUARY, BOARD)
@@ -49,7 +51,7 @@ ALL_ROLES = tuple(ROLE_LABELS)
 # workflow guards still decide what each user may see and do with a case.
 _VIEW_CASES = ["complaints.view_complaint", "complaints.view_historyentry",
                "complaints.view_contactattempt", "complaints.view_attachment",
-               "complaints.view_category"]
+               "complaints.view_category", "escalation.view_notification"]
 _WORK_CASES = [*_VIEW_CASES, "complaints.add_complaint", "complaints.change_complaint"]
 ROLE_PERMISSIONS = {
     FRONT_DESK: [*_VIEW_CASES, "complaints.add_complaint", "complaints.change_complaint"],

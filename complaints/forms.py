@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from complaints import services
+from complaints.exceptions import ComplaintError
 from complaints.models import Category, Complaint, DifficultFlag
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 
@@ -84,6 +85,8 @@ class ComplaintIntakeForm(forms.ModelForm):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
+        except ComplaintError as exc:
+            self.add_error(None, exc.message)
         return cleaned
 
     def submit(self) -> Complaint:
@@ -142,7 +145,7 @@ class ExtendForm(forms.Form):
 
 TRANSITION_FORMS = {
     "verify": VerifyForm, "invalidate": ReasonForm, "resolve_on_spot": ResolutionForm,
-    "propose": ProposeForm, "approve": CommentForm, "reject": ReasonForm, "resolve": ResolutionForm,
+    "propose": ProposeForm, "resolve": ResolutionForm,
     "revisit": RevisitForm, "reopen": ReasonForm, "archive": ArchiveForm, "extend": ExtendForm,
     "pause": ReasonForm, "resume": ReasonForm,
 }

@@ -16,7 +16,8 @@ FAILED_ATTEMPTS_TO_REPORT = 3  # §4: after the third failed attempt the supervi
 
 def tell(complaint, *, by) -> None:
     number, summary = complaint.number, complaint.reason[:80]
-    if complaint.level == "urgent":
+    # A batch is reported once for the whole batch (tell_batch), not per complaint.
+    if complaint.level == "urgent" and complaint.urgent_reasons != ["batch"]:
         reasons = "、".join(str(URGENT_REASON_LABELS.get(r, r)) for r in complaint.urgent_reasons) or _("urgent category")
         notify(recipients=recipients.report_chain(complaint), kind=Notification.Kind.URGENT,
                complaint=complaint, title=_("Urgent complaint %(number)s (%(reasons)s)")

@@ -260,6 +260,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     resolution = models.TextField(_("resolution told to the customer"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_on_spot = models.BooleanField(_("resolved on the spot"), default=False)
@@ -356,19 +357,23 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.remedy = remedy
         self.amount = amount
         self.proposed_by = by
+        self.paid_at = None
 
+    # approve / reject are fired by the approval chain (approvals.services) when
+    # its last step is approved or any step rejected, never directly by a user.
     @transition(field=state, source=State.PROPOSED, target=State.APPROVED,
-                permission=policies.can_approve, custom={"label": _("Approve")})
+                permission=policies.only_by_approval_chain, custom={"label": _("Approve"), "admin": False})
     def approve(self):
         pass
 
     @transition(field=state, source=State.PROPOSED, target=State.VERIFIED,
-                permission=policies.can_approve, custom={"label": _("Reject")})
+                permission=policies.only_by_approval_chain, custom={"label": _("Reject"), "admin": False})
     def reject(self):
         pass
 
     @transition(field=state, source=State.APPROVED, target=State.RESOLVED,
-                permission=policies.can_work, custom={"label": _("Resolve")})
+                permission=policies.can_work, conditions=[policies.is_paid_if_needed],
+                custom={"label": _("Resolve")})
     def resolve(self, *, resolution: str):
         self.resolution = resolution
         self.resolved_at = timezone.now()
@@ -390,6 +395,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.remedy = ""
         self.amount = None
         self.proposed_by = None
+        self.paid_at = None
 
     @transition(field=state, source=State.REVISITED, target=State.ARCHIVED,
                 permission=policies.can_work, conditions=[policies.revisit_allows_archive],

@@ -24,6 +24,12 @@ def in_scope(complaint, user) -> bool:
     return in_scope_unit(complaint.org_unit, user)
 
 
+def can_log(user) -> bool:
+    """Front desk and the roles that work cases log complaints; managers are
+    read-only on cases (DOMAIN.md §1)."""
+    return getattr(user, "is_superuser", False) or bool(_roles(user) & roles.INTAKE)
+
+
 def in_scope_unit(unit, user) -> bool:
     """§1 for a unit rather than a case."""
     if getattr(user, "is_superuser", False):
@@ -64,13 +70,10 @@ def can_resolve_on_spot(complaint, user) -> bool:
     return can_work(complaint, user)
 
 
-def can_approve(complaint, user) -> bool:
-    """A supervisor of the scope who did not make the proposal (§5)."""
-    if not in_scope(complaint, user):
-        return False
-    if complaint.proposed_by_id is not None and complaint.proposed_by_id == user.pk:
-        return False
-    return user.is_superuser or roles.SUPERVISOR in _roles(user)
+def only_by_approval_chain(complaint, user) -> bool:
+    """Nobody approves or rejects a case directly: approvals.services does, step
+    by step (§5)."""
+    return False
 
 
 def can_extend(complaint, user) -> bool:
@@ -101,6 +104,11 @@ def extension_allowed(complaint, user, new_window_days: int) -> bool:
 def is_minor(complaint) -> bool:
     """Only a minor (level I) complaint may be resolved on the spot (§6)."""
     return complaint.level == "I"
+
+
+def is_paid_if_needed(complaint) -> bool:
+    """§5: a remedy with X > 0 is paid by finance before the case is resolved."""
+    return not complaint.amount or complaint.paid_at is not None
 
 
 def revisit_allows_archive(complaint) -> bool:

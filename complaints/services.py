@@ -83,6 +83,8 @@ class IntakeDecision:
 
 
 def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, User | None, dt.datetime]:
+    if not policies.can_log(by):
+        raise NotPermitted(_("Your role does not log complaints."))
     errors = {}
     now = timezone.now()
     received_at = intake.received_at or now
@@ -418,21 +420,12 @@ def complaint_propose(*, complaint_id: int, by: User, remedy: str, amount, comme
     """§6 提出方案: remedy, amount X the company bears and the reasoning."""
     _require_text(remedy=remedy)
     value = validate_amount(amount)
+    from approvals.services import chain_start
+
     return _run(complaint_id=complaint_id, by=by, name="propose", comment=comment or remedy,
                 data={"amount": str(value)},
-                apply=lambda c: c.propose(remedy=remedy, amount=value, by=by))
-
-
-def complaint_approve(*, complaint_id: int, by: User, comment: str = "") -> Complaint:
-    return _run(complaint_id=complaint_id, by=by, name="approve", comment=comment,
-                apply=lambda c: c.approve())
-
-
-def complaint_reject(*, complaint_id: int, by: User, reason: str) -> Complaint:
-    """One rejection sends the proposal back to the handler with the reason (§5)."""
-    _require_text(reason=reason)
-    return _run(complaint_id=complaint_id, by=by, name="reject", comment=reason,
-                apply=lambda c: c.reject())
+                apply=lambda c: c.propose(remedy=remedy, amount=value, by=by),
+                after=lambda c: chain_start(c, by=by))
 
 
 def complaint_resolve(*, complaint_id: int, by: User, resolution: str) -> Complaint:
@@ -537,8 +530,6 @@ TRANSITION_SERVICES = {
     "invalidate": complaint_invalidate,
     "resolve_on_spot": complaint_resolve_on_spot,
     "propose": complaint_propose,
-    "approve": complaint_approve,
-    "reject": complaint_reject,
     "resolve": complaint_resolve,
     "revisit": complaint_revisit,
     "reopen": complaint_reopen,
@@ -603,7 +594,9 @@ def contact_record(*, complaint_id: int, by: User, outcome: str, at: dt.datetime
         if policies.may_take(complaint, by):
             complaint.owner = by
             changed.append("owner")
-        if outcome == ContactAttempt.Outcome.REACHED and complaint.first_callback_at is None:
+        if outcome == ContactAttempt.Outcome.REACHED and (
+                complaint.first_callback_at is None or at < complaint.first_callback_at):
+            # The earliest reached attempt is the first callback, even if recorded late.
             complaint.first_callback_at = at
             tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
             changed += ["first_callback_at", "next_due", "is_overdue", "next_check_at"]

@@ -1,5 +1,6 @@
 """Complaint API: thin callers of complaints.services and complaints.selectors."""
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -27,6 +28,19 @@ def _intake_from(data: dict) -> services.Intake:
     )
 
 
+# The intake service names some fields as the record does; the API body as API.md does.
+_API_FIELD = {"subject_agent": "agent", "complainant_name": "complainant", "complainant_phone": "complainant"}
+
+
+def _as_api_fields(exc: ValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    renamed: dict[str, list] = {}
+    for field, messages in exc.message_dict.items():
+        renamed.setdefault(_API_FIELD.get(field, field), []).extend(messages)
+    return ValidationError(renamed)
+
+
 def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK) -> Response:
     complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
     return Response(s.ComplaintDetailOut(complaint, context={"request": request}).data, status=status_code)
@@ -43,7 +57,10 @@ class ComplaintListCreate(generics.ListAPIView):
     def post(self, request):
         body = s.ComplaintIn(data=request.data)
         body.is_valid(raise_exception=True)
-        complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data))
+        try:
+            complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data))
+        except ValidationError as exc:
+            raise _as_api_fields(exc) from exc
         return _detail(request, complaint.pk, status.HTTP_201_CREATED)
 
 
@@ -71,7 +88,7 @@ def transition_view(name: str, body_serializer):
 
 TRANSITION_BODIES = {
     "verify": s.VerifyIn, "invalidate": s.ReasonIn, "resolve_on_spot": s.ResolutionIn,
-    "propose": s.ProposeIn, "approve": s.CommentIn, "reject": s.ReasonIn, "resolve": s.ResolutionIn,
+    "propose": s.ProposeIn, "resolve": s.ResolutionIn,
     "revisit": s.RevisitIn, "reopen": s.ReasonIn, "archive": s.ArchiveIn, "extend": s.ExtendIn,
     "pause": s.ReasonIn, "resume": s.ReasonIn,
 }

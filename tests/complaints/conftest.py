@@ -23,10 +23,12 @@ BODIES = {
     "pause": {"reason": "送外部鉴定"},
     "resume": {"reason": "鉴定完成"},
 }
-TRANSITIONS = tuple(BODIES)
+# approve / reject are decisions on approval steps, not complaint transitions.
+TRANSITIONS = tuple(name for name in BODIES if name not in ("approve", "reject"))
 
 # The service-level path from received to each state (owner does the work,
-# a supervisor approves).
+# a supervisor approves). The remedy costs nothing (X = 0), so no payment is
+# due before resolving (§5, §6).
 _PATH = ["verified", "proposed", "approved", "resolved", "revisited", "archived"]
 
 
@@ -47,6 +49,37 @@ def act(api):
     return fire
 
 
+def approve_all(complaint_id, approver):
+    """Approve every step of the case's running chain (X = 0: one supervisor step)."""
+    from approvals.models import ApprovalStep
+    from approvals.services import step_approve
+    from complaints.models import Complaint
+
+    for step in ApprovalStep.objects.filter(chain__complaint_id=complaint_id).order_by("position"):
+        step_approve(step_id=step.pk, by=approver)
+    return Complaint.objects.get(pk=complaint_id)
+
+
+def step_of(complaint):
+    """The step an approver would act on: the pending one, else the last decided."""
+    from approvals.models import ApprovalStep
+
+    steps = ApprovalStep.objects.filter(chain__complaint_id=getattr(complaint, "pk", complaint))
+    step = steps.filter(status="pending").first() or steps.order_by("-chain__created_at", "-position").first()
+    return step.pk if step else 0
+
+
+@pytest.fixture
+def decide(api):
+    """decide(user, complaint, "approve"|"reject", body=None) through /api/v1/approvals/."""
+
+    def fire(user, complaint, name, body=None):
+        payload = BODIES[name] if body is None else body
+        return api(user).post(f"/api/v1/approvals/{step_of(complaint)}/{name}/", payload, format="json")
+
+    return fire
+
+
 @pytest.fixture
 def case_in(submit, staff):
     """case_in("approved", by="handler_gd", approver="supervisor_gd", **intake):
@@ -58,8 +91,8 @@ def case_in(submit, staff):
         steps = {
             "verified": lambda cid: services.complaint_verify(complaint_id=cid, by=owner),
             "proposed": lambda cid: services.complaint_propose(
-                complaint_id=cid, by=owner, remedy="补发商品", amount="100.00"),
-            "approved": lambda cid: services.complaint_approve(complaint_id=cid, by=staff[approver]),
+                complaint_id=cid, by=owner, remedy="补发商品", amount="0.00"),
+            "approved": lambda cid: approve_all(cid, staff[approver]),
             "resolved": lambda cid: services.complaint_resolve(
                 complaint_id=cid, by=owner, resolution="已补发"),
             "revisited": lambda cid: services.complaint_revisit(

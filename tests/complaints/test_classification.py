@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from complaints.classification import Facts, classify
 from complaints.models import Category, Complaint
+from escalation.models import Notification
 from tests.conftest import api_payload, at
 
 MONDAY_10 = "2026-11-16 10:00"  # a working Monday in a calendar year the table holds
@@ -256,6 +257,8 @@ def test_ii_a_merchant_staff_attitude_is_owned_by_the_first_receiver_and_notifie
     assert (c.level, c.classification, c.owner) == ("II", "II-A", staff["handler_gd"])
     assert c.first_callback_due == TUESDAY_18
     assert Category.objects.get(code="II-A").notify_role == "merchant_ops"
+    assert Notification.objects.filter(complaint=c, kind="department",
+                                       recipient=staff["merchant_ops_gd"]).exists()
 
 
 def test_ii_b_agent_attitude_goes_to_the_agent_s_direct_supervisor(submit, make_user, staff):

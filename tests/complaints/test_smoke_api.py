@@ -1,3 +1,5 @@
+"""One case carried from received to archived through the API only."""
+
 from tests.conftest import api_payload
 
 
@@ -11,13 +13,20 @@ def test_it_creates_and_carries_a_case_to_archived(api, staff):
     for name, payload in [("verify", {}), ("propose", {"remedy": "补发", "amount": "100.00"})]:
         r = h.post(f"/api/v1/complaints/{cid}/{name}/", payload, format="json")
         assert r.status_code == 200, r.content
-    r = api("supervisor_gd").post(f"/api/v1/complaints/{cid}/approve/", {}, format="json")
+    (step,) = api("supervisor_gd").get("/api/v1/approvals/").json()["results"]
+    assert (step["complaint"], step["amount"], step["position"], step["of"]) == (cid, "100.00", 1, 1)
+    r = api("supervisor_gd").post(f"/api/v1/approvals/{step['id']}/approve/", {}, format="json")
     assert r.status_code == 200, r.content
+    r = api("finance_gd").post(f"/api/v1/complaints/{cid}/payment/", {"reference": "FK001", "amount": "100.00"},
+                               format="json")
+    assert r.status_code == 201, r.content
     for name, payload in [("resolve", {"resolution": "已补发"}),
                           ("revisit", {"reached": True, "satisfied": True, "note": "满意"}),
                           ("archive", {"root_cause": "商户发货慢"})]:
         r = h.post(f"/api/v1/complaints/{cid}/{name}/", payload, format="json")
         assert r.status_code == 200, r.content
     assert r.json()["state"] == "archived"
-    assert [e["to"] for e in r.json()["history"]] == [
-        "received", "verified", "proposed", "approved", "resolved", "revisited", "archived"]
+    assert [(e["transition"], e["to"]) for e in r.json()["history"]] == [
+        ("receive", "received"), ("verify", "verified"), ("propose", "proposed"),
+        ("approve_step", "proposed"), ("approve", "approved"), ("payment", "approved"),
+        ("resolve", "resolved"), ("revisit", "revisited"), ("archive", "archived")]

@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import OrgUnit, User
 from accounts.services import org_unit_save, roles_sync
+from approvals import services as approval_services
+from approvals.models import ApprovalStep
 from complaints import services
 from complaints.models import Complaint
 
@@ -178,11 +180,19 @@ class Command(BaseCommand):
                                        amount=amount)
         if target == "proposed":
             return
-        approver = u(roles.SUPERVISOR) if worker != u(roles.SUPERVISOR) else users["admin"]
-        with later(6):
-            services.complaint_approve(complaint_id=pk, by=approver, comment="同意。")
+        for approval in ApprovalStep.objects.filter(chain__complaint_id=pk).order_by("position"):
+            role = approval.role
+            approver = u(role) if role == roles.SUPERVISOR else users[f"{role}_hq"]
+            if approver == worker:  # nobody approves their own proposal
+                approver = users["admin"]
+            with later(6):
+                approval_services.step_approve(step_id=approval.pk, by=approver, comment="同意。")
         if target == "approved":
             return
+        if amount:
+            with later(4):
+                approval_services.payment_record(complaint_id=pk, by=u(roles.FINANCE),
+                                                  reference=f"FK{pk:08d}", amount=amount)
         with later(20):
             services.complaint_resolve(complaint_id=pk, by=worker, resolution="已向客户告知处理结果，客户同意。")
         if target == "resolved":

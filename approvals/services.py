@@ -1,0 +1,203 @@
+"""Approval of remedies (DOMAIN.md §5): routing, the chain, each step, payment.
+
+Tier routing, separation of duties and the order of steps live here and only
+here; the API, the approval queue page and the admin call these functions.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import User
+from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment
+from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
+from complaints.models import Complaint, HistoryEntry, State
+from escalation import tracking
+from escalation.models import Notification
+from escalation.notifications import notify
+
+
+def route(amount: Decimal) -> tuple[ApprovalTier, list[str]]:
+    """§5: the tier whose [min, max) holds X, and its roles in order. Lower
+    bounds inclusive, upper exclusive: 2,000.00 is the second tier, 1,999.99
+    the first."""
+    tier = (ApprovalTier.objects.filter(min_amount__lte=amount)
+            .filter(Q(max_amount__gt=amount) | Q(max_amount__isnull=True))
+            .prefetch_related("steps").order_by("-min_amount").first())
+    if tier is None or not tier.steps.all():
+        raise ValidationError({"amount": [_("No approval tier covers %(amount)s; ask an administrator to "
+                                            "complete the approval tiers.") % {"amount": amount}]})
+    return tier, [step.role for step in tier.steps.all()]
+
+
+def chain_start(complaint: Complaint, *, by: User) -> ApprovalChain:
+    """Snapshot the tier's steps for this proposal (called in the transaction of
+    ``propose``): editing tiers later does not change running chains."""
+    tier, step_roles = route(complaint.amount)
+    chain = ApprovalChain.objects.create(complaint=complaint, amount=complaint.amount, remedy=complaint.remedy,
+                                         tier_name=tier.name, proposed_by=by, step_count=len(step_roles))
+    ApprovalStep.objects.bulk_create(
+        ApprovalStep(chain=chain, position=i, role=role,
+                     status=ApprovalStep.Status.PENDING if i == 1 else ApprovalStep.Status.WAITING)
+        for i, role in enumerate(step_roles, 1)
+    )
+    _tell_approvers(chain, chain.steps.get(position=1))
+    return chain
+
+
+def may_decide(step: ApprovalStep, user: User) -> bool:
+    """§5 separation of duties: the step's role, the case in scope, not the
+    proposer, and no other step of the same chain decided by this user."""
+    from complaints.policies import in_scope
+
+    chain = step.chain
+    if not in_scope(chain.complaint, user):
+        return False
+    if not (user.is_superuser or user.has_role(step.role)):
+        return False
+    if chain.proposed_by_id == user.pk:
+        return False
+    return not chain.steps.filter(decided_by=user).exclude(pk=step.pk).exists()
+
+
+def _locked_step(step_id: int, user: User) -> ApprovalStep:
+    """Lock the case first, then the step (the order every transition uses)."""
+    complaint_id = ApprovalStep.objects.filter(pk=step_id).values_list("chain__complaint_id", flat=True).first()
+    if complaint_id is None:
+        raise NotVisible(_("No such approval step."))
+    from complaints.services import get_visible
+
+    complaint = get_visible(user=user, complaint_id=complaint_id, lock=True)
+    step = ApprovalStep.objects.select_for_update().select_related("chain").get(pk=step_id)
+    step.chain.complaint = complaint
+    return step
+
+
+def _decide(step: ApprovalStep, user: User, status: str, comment: str) -> None:
+    if step.status != ApprovalStep.Status.PENDING or step.chain.status != ApprovalChain.Status.PENDING:
+        raise ConcurrentChange(_("This step has already been decided."))
+    if not may_decide(step, user):
+        raise NotPermitted(_("You may not decide this step: it needs the role %(role)s, and nobody "
+                             "approves their own proposal or two steps of one case.")
+                           % {"role": step.get_role_display()})
+    step.status, step.decided_by, step.decided_at, step.comment = status, user, timezone.now(), comment
+    try:
+        with transaction.atomic():
+            step.save()
+    except IntegrityError as exc:
+        raise ConcurrentChange(_("You have already decided a step of this case.")) from exc
+
+
+def _history(complaint, *, name, from_state, by, comment="", data=None):
+    HistoryEntry.objects.create(at=timezone.now(), complaint=complaint, transition=name,
+                                from_state=from_state, to_state=complaint.state, by=by,
+                                comment=comment, data=data or {})
+
+
+def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:
+    with transaction.atomic():
+        step = _locked_step(step_id, by)
+        chain, complaint = step.chain, step.chain.complaint
+        _decide(step, by, ApprovalStep.Status.APPROVED, comment)
+        _history(complaint, name="approve_step", from_state=complaint.state, by=by, comment=comment,
+                 data={"position": step.position, "of": chain.step_count, "role": step.role,
+                       "amount": str(chain.amount)})
+        following = chain.steps.filter(position=step.position + 1).first()
+        if following is not None:
+            following.status = ApprovalStep.Status.PENDING
+            following.save(update_fields=["status"])
+            _tell_approvers(chain, following)
+            return step
+        chain.status, chain.closed_at = ApprovalChain.Status.APPROVED, timezone.now()
+        chain.save(update_fields=["status", "closed_at"])
+        complaint.approve()
+        tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
+        complaint.save()
+        _history(complaint, name="approve", from_state=State.PROPOSED, by=by, comment=comment,
+                 data={"amount": str(chain.amount), "tier": chain.tier_name})
+        notify(recipients=[chain.proposed_by, complaint.owner], kind=Notification.Kind.APPROVAL,
+               complaint=complaint, title=_("%(number)s: remedy approved (%(amount)s)")
+               % {"number": complaint.number, "amount": chain.amount},
+               body=_("Pay first if the amount is above zero, then tell the customer.")
+               if chain.amount else _("Tell the customer the decision."))
+    return step
+
+
+def step_reject(*, step_id: int, by: User, reason: str) -> ApprovalStep:
+    """One rejection sends the proposal back to the handler with the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("This field is required.")]})
+    with transaction.atomic():
+        step = _locked_step(step_id, by)
+        chain, complaint = step.chain, step.chain.complaint
+        _decide(step, by, ApprovalStep.Status.REJECTED, reason)
+        chain.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
+        chain.status, chain.closed_at = ApprovalChain.Status.REJECTED, timezone.now()
+        chain.save(update_fields=["status", "closed_at"])
+        complaint.reject()
+        tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
+        complaint.save()
+        _history(complaint, name="reject", from_state=State.PROPOSED, by=by, comment=reason,
+                 data={"position": step.position, "role": step.role, "amount": str(chain.amount)})
+        notify(recipients=[chain.proposed_by, complaint.owner], kind=Notification.Kind.APPROVAL,
+               complaint=complaint, title=_("%(number)s: remedy rejected") % {"number": complaint.number},
+               body=reason)
+    return step
+
+
+def _tell_approvers(chain: ApprovalChain, step: ApprovalStep) -> None:
+    complaint = chain.complaint
+    units = [complaint.org_unit, *complaint.org_unit.ancestors()]
+    decided = chain.steps.exclude(decided_by=None).values_list("decided_by", flat=True)
+    holders = (User.objects.filter(is_active=True, groups__name=step.role, org_unit__in=units)
+               .exclude(pk=chain.proposed_by_id).exclude(pk__in=decided))
+    notify(recipients=holders, kind=Notification.Kind.APPROVAL, complaint=complaint,
+           title=_("%(number)s: approval needed (step %(position)d of %(of)d, %(amount)s)")
+           % {"number": complaint.number, "position": step.position, "of": chain.step_count,
+              "amount": chain.amount},
+           body=chain.remedy[:200])
+
+
+def payment_record(*, complaint_id: int, by: User, reference: str, amount) -> Payment:
+    """财务付费: finance records the payment of the approved amount (§5)."""
+    from complaints.services import get_visible, validate_amount
+
+    errors = {}
+    if not (reference or "").strip():
+        errors["reference"] = [_("This field is required.")]
+    value = validate_amount(amount)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        complaint = get_visible(user=by, complaint_id=complaint_id, lock=True)
+        if not (by.is_superuser or by.has_role(roles.FINANCE)):
+            raise NotPermitted(_("Only finance records payments."))
+        if complaint.state != State.APPROVED:
+            raise TransitionNotAllowed(_("Only an approved remedy is paid."))
+        if not complaint.amount:
+            raise TransitionNotAllowed(_("This remedy costs nothing; there is nothing to pay."))
+        if complaint.paid_at is not None:
+            raise ConcurrentChange(_("This remedy has already been paid."))
+        chain = complaint.approval_chains.filter(status=ApprovalChain.Status.APPROVED).first()
+        if value != chain.amount:
+            raise ValidationError({"amount": [_("The payment must equal the approved amount, %(amount)s.")
+                                              % {"amount": chain.amount}]})
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(chain=chain, complaint=complaint, reference=reference.strip(),
+                                                 amount=value, paid_by=by)
+        except IntegrityError as exc:
+            raise ConcurrentChange(_("This remedy has already been paid.")) from exc
+        complaint.paid_at = payment.paid_at
+        complaint.save(update_fields=["paid_at", "updated_at"])
+        _history(complaint, name="payment", from_state=complaint.state, by=by, comment=reference.strip(),
+                 data={"amount": str(value), "reference": reference.strip()})
+        notify(recipients=[complaint.owner], kind=Notification.Kind.APPROVAL, complaint=complaint,
+               title=_("%(number)s: paid (%(amount)s); tell the customer") % {"number": complaint.number,
+                                                                              "amount": value})
+    return payment
