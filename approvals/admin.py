@@ -1,3 +1,86 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment, TierStep
+
+
+class StepFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("A tier needs at least one approval step."))
+        positions = sorted(f.cleaned_data["position"] for f in kept)
+        if positions != list(range(1, len(kept) + 1)):
+            raise ValidationError(_("Number the steps 1, 2, 3… without gaps."))
+
+
+class TierStepInline(admin.TabularInline):
+    model = TierStep
+    formset = StepFormSet
+    extra = 0
+    min_num = 1
+
+
+@admin.register(ApprovalTier)
+class ApprovalTierAdmin(admin.ModelAdmin):
+    """Editing a tier changes the chains of new proposals only; running chains
+    keep the steps they were created with."""
+
+    list_display = ["name", "min_amount", "max_amount", "step_roles"]
+    inlines = [TierStepInline]
+
+    @admin.display(description=_("steps"))
+    def step_roles(self, obj):
+        return " → ".join(str(s.get_role_display()) for s in obj.steps.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("steps")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StepInline(admin.TabularInline):
+    model = ApprovalStep
+    fields = ["position", "role", "status", "decided_by", "decided_at", "comment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "amount", "tier_name", "status", "proposed_by", "created_at"]
+    list_filter = ["status", "tier_name"]
+    search_fields = ["=complaint__number"]
+    list_select_related = ["complaint", "proposed_by"]
+    inlines = [StepInline]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        from complaints.models import Complaint
+
+        return super().get_queryset(request).filter(complaint__in=Complaint.objects.visible_to(request.user))
+
+
+@admin.register(Payment)
+class PaymentAdmin(ApprovalChainAdmin):
+    list_display = ["complaint", "reference", "amount", "paid_by", "paid_at"]
+    list_filter = []
+    search_fields = ["=complaint__number", "reference"]
+    list_select_related = ["complaint", "paid_by"]
+    inlines = []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import services
 from complaints.exceptions import ComplaintError
-from complaints.models import Category, Complaint, DifficultFlag
+from complaints.models import Attachment, Category, Complaint, ContactAttempt, DifficultFlag
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 
 INTAKE_FIELDS = [
@@ -29,6 +29,12 @@ class ComplaintIntakeForm(forms.ModelForm):
     class Meta:
         model = Complaint
         fields = INTAKE_FIELDS
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "request": forms.Textarea(attrs={"rows": 2}),
+            "narrative": forms.Textarea(attrs={"rows": 3}),
+            "complainant_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,10 +43,18 @@ class ComplaintIntakeForm(forms.ModelForm):
         self.fields["org_unit"].required = False
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("Leave empty for now.")
-        if user is not None and not user.is_superuser:
+        if user is not None:
+            from accounts.models import User
             from accounts.selectors import units_visible_to
 
-            self.fields["org_unit"].queryset = units_visible_to(user)
+            units = units_visible_to(user)
+            self.fields["org_unit"].queryset = units
+            self.fields["org_unit"].initial = user.org_unit_id
+            # Only agents the user may see can be named (II-B / II-C).
+            self.fields["subject_agent"].queryset = (
+                User.objects.filter(is_active=True, org_unit__in=units,
+                                    groups__name__in=["handler", "senior_agent", "front_desk"])
+                .distinct().order_by("username"))
         self.decision = None
 
     def clean_complainant_phone(self):
@@ -141,6 +155,19 @@ class ArchiveForm(forms.Form):
 class ExtendForm(forms.Form):
     days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=45)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ContactForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ContactAttempt.Outcome.choices)
+    at = forms.DateTimeField(label=_("time of the attempt"), required=False,
+                             help_text=_("Leave empty for now."))
+    note = forms.CharField(label=_("note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Attachment.Kind.choices)
+    file = forms.FileField(label=_("file"))
 
 
 TRANSITION_FORMS = {

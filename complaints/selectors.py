@@ -3,7 +3,8 @@
 from django.db.models import Prefetch
 
 from complaints.exceptions import NotVisible
-from complaints.models import Complaint, ContactAttempt, HistoryEntry
+from accounts import roles
+from complaints.models import ACTIVE_STATES, Complaint, ContactAttempt, HistoryEntry
 
 LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
 
@@ -37,3 +38,15 @@ def earlier_complaints(*, user, phone: str, exclude_id: int | None = None, limit
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return qs[:limit]
+
+
+def queue_for(*, user, base=None):
+    """Unowned cases waiting in the queues of the user's roles (首问负责: the
+    first who takes one owns it). Handler queues are open to senior agents too."""
+    qs = base if base is not None else complaint_list(user=user)
+    queues = set(user.role_names)
+    if roles.SENIOR_AGENT in queues:
+        queues.add(roles.HANDLER)
+    if user.is_superuser or queues & roles.SUPERVISING:
+        queues |= set(roles.CASE_WORKERS)
+    return qs.filter(owner__isnull=True, owner_role__in=queues, state__in=list(ACTIVE_STATES))

@@ -367,6 +367,16 @@ def transition_label(name: str) -> str:
     return labels.get(name, name)
 
 
+def action_label(name: str) -> str:
+    """The button label of a transition (from its django-fsm ``custom`` label)."""
+    method = getattr(Complaint, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        return name
+    transition = next(iter(meta.transitions.values()))
+    return str(transition.custom.get("label", name))
+
+
 def condition_message(name: str) -> str:
     messages = {
         "resolve_on_spot": _("Only a minor (level I) complaint may be resolved on the spot."),

@@ -1,8 +1,20 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from complaints import views
 
 app_name = "complaints"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", views.home, name="home"),
+    path("complaints/new/", views.intake, name="intake"),
+    path("complaints/new/preview/", views.intake_preview, name="intake-preview"),
+    path("complaints/lookup/", views.complainant_lookup, name="lookup"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("complaints/<int:pk>/", views.case_detail, name="detail"),
+    path("complaints/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("complaints/<int:pk>/take/", views.case_take, name="take"),
+    path("complaints/<int:pk>/contact/", views.case_contact, name="contact"),
+    path("complaints/<int:pk>/attach/", views.case_attach, name="attach"),
+    path("complaints/<int:pk>/do/<str:name>/", views.case_transition, name="transition"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -1,0 +1,50 @@
+"""The approval queue in the browser: thin callers of approvals.services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from approvals import selectors, services
+from approvals.models import ApprovalStep
+from complaints.exceptions import ComplaintError
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("comment / reason"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+def queue(request):
+    steps = (selectors.pending_steps_for(user=request.user)
+             .annotate(evidence=Count("chain__complaint__attachments", distinct=True))
+             .prefetch_related(Prefetch("chain__steps", queryset=ApprovalStep.objects.select_related("decided_by"))))
+    return render(request, "approvals/queue.html", {"steps": steps, "now": timezone.now(),
+                                                    "form": DecisionForm()})
+
+
+@login_required
+@require_POST
+def decide(request, pk, decision):
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    try:
+        if decision == "approve":
+            services.step_approve(step_id=pk, by=request.user, comment=comment)
+            messages.success(request, _("Approved."))
+        else:
+            services.step_reject(step_id=pk, by=request.user, reason=comment)
+            messages.success(request, _("Rejected; the proposal went back to the handler."))
+    except ValidationError:
+        messages.error(request, _("Give the reason for the rejection."))
+    except ComplaintError as exc:
+        messages.error(request, exc.message)
+    return redirect("approvals:queue")

@@ -1,0 +1,20 @@
+"""Navigation counts shown on every page: unread notifications, pending approvals."""
+
+from accounts import roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from approvals.selectors import pending_steps_for
+    from escalation.selectors import unread_count
+
+    approver = user.is_superuser or user.has_role(roles.SUPERVISOR, *roles.APPROVERS)
+    return {
+        "nav_unread": unread_count(user=user),
+        "nav_approvals": pending_steps_for(user=user).count() if approver else None,
+        "nav_is_approver": approver,
+        "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
+        "nav_roles": [roles.ROLE_LABELS[r] for r in sorted(user.role_names) if r in roles.ROLE_LABELS],
+    }

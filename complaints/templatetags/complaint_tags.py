@@ -1,0 +1,67 @@
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+from escalation import tracking
+from escalation.deadlines import due_soon_at
+
+register = template.Library()
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+
+
+@register.inclusion_tag("complaints/snippets/deadline.html")
+def deadline(complaint, now=None):
+    """The nearest running deadline with the time left, marked due soon (less
+    than a fifth of its window left, §4) or overdue. Reads stored columns only."""
+    now = now or timezone.now()
+    running = tracking.running_deadlines(complaint)
+    if not running:
+        return {"state": "none"}
+    which, start, due = min(running, key=lambda r: r[2])
+    label = _("First callback") if which == tracking.CALLBACK else _("Resolution")
+    if due <= now:
+        return {"state": "overdue", "label": label, "due": due,
+                "text": _("overdue by %(span)s") % {"span": _span((now - due).total_seconds())}}
+    state = "soon" if now >= due_soon_at(start, due) else "ok"
+    return {"state": state, "label": label, "due": due,
+            "text": _("%(span)s left") % {"span": _span((due - now).total_seconds())}}
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")
+
+
+HISTORY_LABELS = {
+    "receive": _lazy("Logged"), "take": _lazy("Taken from the queue"), "breach": _lazy("Deadline breached"),
+    "batch": _lazy("Became a batch complaint"), "approve_step": _lazy("Approval step approved"),
+    "payment": _lazy("Paid by finance"), "attach": _lazy("Evidence uploaded"), "reject": _lazy("Rejected"),
+    "approve": _lazy("Approved"),
+}
+
+
+@register.filter
+def history_label(name: str) -> str:
+    from complaints.services import action_label
+
+    label = HISTORY_LABELS.get(name)
+    return str(label) if label else action_label(name)
+
+
+@register.filter
+def state_label(code: str) -> str:
+    from complaints.models import State
+
+    return str(State(code).label) if code in State.values else (code or "—")

@@ -1,0 +1,245 @@
+"""Browser pages for front desk and handlers: thin callers of the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from complaints import attachments, policies, selectors, services
+from complaints.api.filters import ComplaintFilter
+from complaints.classification import URGENT_REASON_LABELS
+from complaints.exceptions import ComplaintError, NotVisible
+from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
+from complaints.models import Attachment, Complaint, ContactAttempt, State
+from escalation.models import Notification
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.has_role(*roles.CASE_WORKERS):
+        return redirect("complaints:workspace")
+    if user.has_role(roles.FRONT_DESK):
+        return redirect("complaints:intake")
+    if user.has_role(*roles.APPROVERS):
+        return redirect("approvals:queue")
+    return redirect("complaints:workspace")
+
+
+def _require_intake(user):
+    if not policies.can_log(user):
+        raise PermissionDenied(_("Your role does not log complaints."))
+
+
+@login_required
+def intake(request):
+    _require_intake(request.user)
+    form = ComplaintIntakeForm(request.POST or None, user=request.user,
+                               initial={"channel": "walk_in", "group_size": 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = form.submit()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ComplaintError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Complaint %(number)s logged.") % {"number": complaint.number})
+            return redirect("complaints:receipt", pk=complaint.pk)
+    return render(request, "complaints/intake.html", {"form": form})
+
+
+@login_required
+@require_POST
+def intake_preview(request):
+    """What the system will decide for the form as typed (no save)."""
+    _require_intake(request.user)
+    form = ComplaintIntakeForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": {f: [str(m) for m in e] for f, e in form.errors.items()}})
+    decision = form.decision
+    c = decision.classification
+    return JsonResponse({
+        "ok": True,
+        "level": c.level,
+        "level_label": str(dict(Complaint._meta.get_field("level").choices)[c.level]),
+        "classification": c.code,
+        "urgent_reasons": [str(URGENT_REASON_LABELS.get(r, r)) for r in c.urgent_reasons],
+        "owner": decision.owner.display_name if decision.owner else None,
+        "owner_role": str(roles.ROLE_LABELS.get(decision.owner_role, decision.owner_role)),
+        "first_callback_due": timezone.localtime(decision.first_callback_due).strftime("%Y-%m-%d %H:%M"),
+        "resolution_due": timezone.localtime(decision.resolution_due).strftime("%Y-%m-%d"),
+        "calendar_unconfirmed": decision.calendar_unconfirmed,
+    })
+
+
+@login_required
+def complainant_lookup(request):
+    """Earlier complaints of a phone number, for the intake page."""
+    from complaints.validators import normalise_phone
+
+    phone = normalise_phone(request.GET.get("phone", ""))
+    earlier = selectors.earlier_complaints(user=request.user, phone=phone) if len(phone) >= 7 else []
+    return render(request, "complaints/snippets/earlier.html", {"earlier": earlier, "phone": phone})
+
+
+def _visible_or_404(request, pk, **kwargs):
+    try:
+        return selectors.complaint_detail(user=request.user, complaint_id=pk)
+    except NotVisible:
+        raise Http404(_("No such complaint.")) from None
+
+
+@login_required
+def receipt(request, pk):
+    complaint = _visible_or_404(request, pk)
+    return render(request, "complaints/receipt.html", {"complaint": complaint, "now": timezone.now()})
+
+
+TABS = {"mine": _("My cases"), "queue": _("Unit queue"), "all": _("All cases in my scope")}
+
+
+def _without_page(params) -> str:
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def workspace(request):
+    user = request.user
+    tab = request.GET.get("tab") or ("mine" if user.has_role(*roles.CASE_WORKERS) else "all")
+    if tab not in TABS:
+        tab = "all"
+    qs = selectors.complaint_list(user=user)
+    if tab == "mine":
+        qs = qs.filter(owner=user, state__in=list(selectors.ACTIVE_STATES))
+    elif tab == "queue":
+        qs = selectors.queue_for(user=user, base=qs)
+    filters = ComplaintFilter(request.GET, queryset=qs)
+    page = Paginator(filters.qs, 30).get_page(request.GET.get("page"))
+    return render(request, "complaints/workspace.html", {
+        "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": timezone.now(),
+        "queue_count": selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count(),
+        "query": _without_page(request.GET),
+    })
+
+
+@login_required
+def case_detail(request, pk, forms=None):
+    complaint = _visible_or_404(request, pk)
+    user = request.user
+    available = services.available_transitions(complaint, user)
+    forms = forms or {}
+    actions = [(name, services.action_label(name), forms.get(name) or TRANSITION_FORMS[name](prefix=name))
+               for name in available if name in TRANSITION_FORMS]
+    notes = (Notification.objects.filter(complaint=complaint).select_related("recipient")
+             .order_by("created_at"))
+    timeline = sorted(
+        [("history", e.at, e) for e in complaint.history.all()]
+        + [("contact", c.at, c) for c in complaint.contacts.all()]
+        + [("notification", n.created_at, n) for n in notes],
+        key=lambda row: row[1],
+    )
+    chain = None
+    if complaint.approval_chains.exists():
+        from approvals.selectors import current_chain
+
+        chain = current_chain(complaint=complaint)
+    return render(request, "complaints/detail.html", {
+        "complaint": complaint, "actions": actions, "timeline": timeline, "chain": chain,
+        "can_work": policies.can_work(complaint, user) and complaint.state != State.ARCHIVED,
+        "may_take": policies.may_take(complaint, user),
+        "contact_form": forms.get("contact") or ContactForm(),
+        "attachment_form": forms.get("attachment") or AttachmentForm(),
+        "outcomes": ContactAttempt.Outcome.choices, "now": timezone.now(),
+        "urgent_labels": [URGENT_REASON_LABELS.get(r, r) for r in complaint.urgent_reasons],
+    })
+
+
+def _failed(request, pk, key, form, exc):
+    if isinstance(exc, ValidationError):
+        for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        messages.error(request, exc.message)
+    return case_detail(request, pk, forms={key: form})
+
+
+@login_required
+@require_POST
+def case_transition(request, pk, name):
+    if name not in TRANSITION_FORMS:
+        raise Http404
+    _visible_or_404(request, pk)
+    form = TRANSITION_FORMS[name](request.POST, prefix=name)
+    if not form.is_valid():
+        return case_detail(request, pk, forms={name: form})
+    try:
+        services.TRANSITION_SERVICES[name](complaint_id=pk, by=request.user, **form.cleaned_data)
+    except (ValidationError, ComplaintError) as exc:
+        return _failed(request, pk, name, form, exc)
+    messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(name)})
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_take(request, pk):
+    _visible_or_404(request, pk)
+    try:
+        services.complaint_take(complaint_id=pk, by=request.user)
+    except ComplaintError as exc:
+        messages.error(request, exc.message)
+        return redirect("complaints:workspace")
+    messages.success(request, _("The case is yours now."))
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_contact(request, pk):
+    _visible_or_404(request, pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return case_detail(request, pk, forms={"contact": form})
+    try:
+        services.contact_record(complaint_id=pk, by=request.user, **form.cleaned_data)
+    except (ValidationError, ComplaintError) as exc:
+        return _failed(request, pk, "contact", form, exc)
+    messages.success(request, _("Contact attempt recorded."))
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_attach(request, pk):
+    _visible_or_404(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_detail(request, pk, forms={"attachment": form})
+    try:
+        attachments.attachment_add(complaint_id=pk, by=request.user, upload=form.cleaned_data["file"],
+                                   kind=form.cleaned_data["kind"])
+    except (ValidationError, ComplaintError) as exc:
+        return _failed(request, pk, "attachment", form, exc)
+    messages.success(request, _("Evidence uploaded."))
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    """Evidence is served only to users who have the case in scope."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)), pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+

@@ -1,0 +1,80 @@
+// Intake page: category search, earlier complaints by phone, preview of the decision.
+// Plain JavaScript, no libraries (intranet-safe). The form works without it.
+(function () {
+  "use strict";
+  var form = document.getElementById("intake");
+  if (!form) return;
+
+  // Category search: narrows the <select> to options whose text contains every typed word.
+  var search = document.getElementById("category-search");
+  var select = document.getElementById("id_category");
+  if (search && select) {
+    var all = Array.prototype.slice.call(select.options).map(function (o) {
+      return { value: o.value, text: o.text };
+    });
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var current = select.value;
+      select.innerHTML = "";
+      all.forEach(function (o) {
+        var text = o.text.toLowerCase();
+        if (!o.value || words.every(function (w) { return text.indexOf(w) !== -1; })) {
+          var option = new Option(o.text, o.value, false, o.value === current);
+          select.add(option);
+        }
+      });
+      var matches = select.options.length - (select.options[0] && !select.options[0].value ? 1 : 0);
+      if (matches === 1) { select.selectedIndex = select.options.length - 1; }
+    });
+    search.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); select.focus(); }
+    });
+  }
+
+  // Earlier complaints from this phone number.
+  var phone = document.getElementById("id_complainant_phone");
+  var earlier = document.getElementById("earlier");
+  var lookupTimer;
+  if (phone && earlier) {
+    phone.addEventListener("input", function () {
+      clearTimeout(lookupTimer);
+      lookupTimer = setTimeout(function () {
+        var digits = phone.value.replace(/[^0-9]/g, "");
+        if (digits.length < 7) { earlier.innerHTML = ""; return; }
+        fetch(form.dataset.lookup + "?phone=" + encodeURIComponent(digits), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : ""; })
+          .then(function (html) { earlier.innerHTML = html; });
+      }, 300);
+    });
+  }
+
+  // Preview: what level, owner and deadline the system will decide.
+  var preview = document.getElementById("preview");
+  function showPreview() {
+    fetch(form.dataset.preview, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        preview.hidden = false;
+        if (!data.ok) {
+          preview.querySelector("dl").hidden = true;
+          var list = Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); });
+          preview.querySelector("h2").textContent = preview.dataset.invalid + " " + list.join(" ");
+          return;
+        }
+        preview.querySelector("h2").textContent = preview.dataset.title;
+        preview.querySelector("dl").hidden = false;
+        preview.querySelectorAll("[data-k]").forEach(function (el) {
+          var v = data[el.dataset.k];
+          if (el.dataset.k === "calendar_unconfirmed") { el.hidden = !v; return; }
+          el.textContent = Array.isArray(v) ? (v.join("、") || "—") : (v || "—");
+        });
+      });
+  }
+  var button = document.getElementById("preview-btn");
+  if (button) button.addEventListener("click", showPreview);
+  ["id_category", "id_is_vip", "id_sensitive_identity", "id_major_impact", "id_escalated_from_hq",
+   "id_channel", "id_group_size"].forEach(function (id) {
+    var el = document.getElementById(id);
+    if (el) el.addEventListener("change", function () { if (!preview.hidden) showPreview(); });
+  });
+})();
