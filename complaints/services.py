@@ -247,7 +247,7 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
     too (their deadlines recomputed); the supervisor and cs_manager are told once."""
     start, end = batch.day_bounds(batch.local_day(complaint.received_at))
     now = timezone.now()
-    earlier = (Complaint.objects.select_for_update().select_related("category", "owner", "org_unit")
+    earlier = (Complaint.objects.select_for_update(of=("self",)).select_related("category", "owner", "org_unit")
                .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
                        received_at__gte=start, received_at__lt=end).exclude(pk=complaint.pk))
     for case in earlier:
@@ -305,9 +305,14 @@ def upgrade(complaint: Complaint, *, reason: str, reassign: bool = True) -> None
 # --- Transitions ----------------------------------------------------------------
 
 def get_visible(*, user: User, complaint_id: int, lock: bool = False) -> Complaint:
-    qs = Complaint.objects.visible_to(user).select_related("org_unit", "category", "owner")
+    qs = Complaint.objects.visible_to(user).select_related("org_unit", "category")
     if lock:
+        # Only the case row, and no join on what a competing transaction may have
+        # changed (owner): PostgreSQL rechecks the locked row after the wait but
+        # not the joined ones, so a joined owner could be read stale.
         qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_related("owner")
     complaint = qs.filter(pk=complaint_id).first()
     if complaint is None:
         raise NotVisible(_("No such complaint."))

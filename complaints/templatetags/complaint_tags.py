@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from escalation import tracking
@@ -45,10 +45,10 @@ def get_item(mapping, key):
 
 
 HISTORY_LABELS = {
-    "receive": _lazy("Logged"), "take": _lazy("Taken from the queue"), "breach": _lazy("Deadline breached"),
-    "batch": _lazy("Became a batch complaint"), "approve_step": _lazy("Approval step approved"),
-    "payment": _lazy("Paid by finance"), "attach": _lazy("Evidence uploaded"), "reject": _lazy("Rejected"),
-    "approve": _lazy("Approved"),
+    "receive": gettext_lazy("Logged"), "take": gettext_lazy("Taken from the queue"), "breach": gettext_lazy("Deadline breached"),
+    "batch": gettext_lazy("Became a batch complaint"), "approve_step": gettext_lazy("Approval step approved"),
+    "payment": gettext_lazy("Paid by finance"), "attach": gettext_lazy("Evidence uploaded"), "reject": gettext_lazy("Rejected"),
+    "approve": gettext_lazy("Approved"),
 }
 
 

@@ -5,9 +5,13 @@ proposal, the last approval, and who is told."""
 import pytest
 from django.contrib.auth.models import Group
 
+from rest_framework.test import APIClient
+
 from approvals.models import ApprovalChain, ApprovalStep
+from complaints import services
 from complaints.models import Complaint, HistoryEntry
 from escalation.models import Notification
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,12 @@ def test_approving_a_waiting_step_answers_409_and_changes_nothing(proposed, appr
     assert response.status_code == 409, response.content
     assert [s["status"] for s in chain_of(case)["steps"]] == ["pending", "waiting"]
     assert not HistoryEntry.objects.filter(complaint=case, transition="approve_step").exists()
+
+
+def test_rejecting_a_waiting_step_answers_409_and_changes_nothing(proposed, reject, step_id, chain_of):
+    case = proposed("2000.00")
+    assert reject("channel_head_hq", step_id(case, 2)).status_code == 409
+    assert (chain_of(case)["status"], Complaint.objects.get(pk=case.pk).state) == ("pending", "proposed")
 
 
 def test_approving_an_already_approved_step_answers_409(proposed, approve, step_id):
@@ -90,6 +100,32 @@ def test_queue_puts_an_urgent_case_before_a_level_i_case(proposed, queue):
     urgent = proposed("100.00", by="cs_manager_gd", major_impact=True)
     assert (ordinary.level, urgent.level) == ("I", "urgent")
     assert [i["complaint"] for i in queue("supervisor_gd")] == [urgent.pk, ordinary.pk]
+
+
+def test_queue_puts_the_earlier_deadline_first_within_a_level(proposed, queue):
+    later = proposed("100.00", received_at=at("2026-11-16 10:00"))
+    sooner = proposed("100.00", received_at=at("2026-11-02 10:00"))
+    assert later.level == sooner.level == "I" and sooner.next_due < later.next_due
+    assert [i["complaint"] for i in queue("supervisor_gd")] == [sooner.pk, later.pk]
+
+
+def test_queue_takes_the_same_number_of_queries_for_one_or_many_steps(proposed, api, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(people["supervisor_gd"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/approvals/").status_code == 200
+        return len(ctx.captured_queries)
+
+    proposed("100.00")
+    count()  # warm the user's cached roles
+    one = count()
+    for amount in ["200.00", "2000.00", "60000.00"]:
+        proposed(amount)
+    assert count() == one
 
 
 # --- Separation of duties --------------------------------------------------------
@@ -289,6 +325,18 @@ def test_last_approval_notifies_the_proposer(proposed, approve, step_id, people)
     before = _approval_notes(people["handler_gd"], case).count()
     approve("supervisor_gd", step_id(case, 1))
     assert _approval_notes(people["handler_gd"], case).count() == before + 1
+
+
+def test_rejection_notifies_the_cases_handler_when_someone_else_proposed(case_in, people, reject, step_id):
+    case = case_in("verified", by="handler_gd")
+    services.complaint_propose(complaint_id=case.pk, by=people["cs_manager_gd"], remedy="退款", amount="100.00")
+    reject("supervisor_gd", step_id(case, 1), reason="需先核实订单")
+    for who in ("handler_gd", "cs_manager_gd"):
+        assert _approval_notes(people[who], case).filter(body__contains="需先核实订单").count() == 1
+
+
+def test_anonymous_user_may_not_read_the_queue(people):
+    assert APIClient().get("/api/v1/approvals/").status_code in (401, 403)
 
 
 # --- Who is told ----------------------------------------------------------------------
