@@ -16,7 +16,7 @@ from accounts import roles
 from accounts.models import User
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
-from complaints.models import Complaint, HistoryEntry, State
+from complaints.models import Complaint, State
 from escalation import tracking
 from escalation.models import Notification
 from escalation.notifications import notify
@@ -94,9 +94,9 @@ def _decide(step: ApprovalStep, user: User, status: str, comment: str) -> None:
 
 
 def _history(complaint, *, name, from_state, by, comment="", data=None):
-    HistoryEntry.objects.create(at=timezone.now(), complaint=complaint, transition=name,
-                                from_state=from_state, to_state=complaint.state, by=by,
-                                comment=comment, data=data or {})
+    from complaints.services import record_history
+
+    record_history(complaint, name=name, from_state=from_state, by=by, comment=comment, data=data)
 
 
 def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:

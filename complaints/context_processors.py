@@ -16,5 +16,6 @@ def navigation(request):
         "nav_approvals": pending_steps_for(user=user).count() if approver else None,
         "nav_is_approver": approver,
         "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
+        "nav_dashboard": user.is_superuser or user.has_role(*roles.DASHBOARD),
         "nav_roles": [roles.ROLE_LABELS[r] for r in sorted(user.role_names) if r in roles.ROLE_LABELS],
     }

@@ -253,6 +253,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
 
     # Workflow.
     state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True)
+    state_entered_at = models.DateTimeField(_("in this state since"), null=True, blank=True)
     invalid_reason = models.TextField(_("reason closed as invalid"), blank=True)
     remedy = models.TextField(_("remedy"), blank=True)
     amount = models.DecimalField(_("amount the company bears"), max_digits=14, decimal_places=2,
@@ -438,6 +439,10 @@ class HistoryEntry(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    seconds_in_from_state = models.PositiveBigIntegerField(
+        _("time in the previous state (seconds)"), null=True, blank=True,
+        help_text=_("Set when the state changed; averages of it give the time spent in each state."),
+    )
 
     class Meta:
         verbose_name = _("history entry")

@@ -221,6 +221,7 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
             urgent_reasons=c.urgent_reasons,
             priority=c.priority,
             received_at=received_at,
+            state_entered_at=received_at,
             clock_started_at=received_at,
             callback_rule=c.callback_rule,
             first_callback_due=decision.first_callback_due,
@@ -304,6 +305,23 @@ def upgrade(complaint: Complaint, *, reason: str, reassign: bool = True) -> None
 
 # --- Transitions ----------------------------------------------------------------
 
+def record_history(complaint: Complaint, *, name: str, from_state: str, by: User | None, comment: str = "",
+                   data: dict | None = None) -> HistoryEntry:
+    """Append one history entry (§6: who, when, from, to, comment). When the state
+    changed it also keeps the time spent in the state left, for the §7 average
+    time in each state. Call after the case is saved, in the same transaction."""
+    now = timezone.now()
+    seconds = None
+    if from_state != complaint.state:
+        if complaint.state_entered_at is not None:
+            seconds = max(int((now - complaint.state_entered_at).total_seconds()), 0)
+        complaint.state_entered_at = now
+        Complaint.objects.filter(pk=complaint.pk).update(state_entered_at=now)
+    return HistoryEntry.objects.create(at=now, complaint=complaint, transition=name, from_state=from_state,
+                                       to_state=complaint.state, by=by, comment=comment, data=data or {},
+                                       seconds_in_from_state=seconds)
+
+
 def get_visible(*, user: User, complaint_id: int, lock: bool = False) -> Complaint:
     qs = Complaint.objects.visible_to(user).select_related("org_unit", "category")
     if lock:
@@ -352,10 +370,7 @@ def _run(*, complaint_id: int, by: User, name: str, comment: str = "", data: dic
             complaint.save()
         except ConcurrentTransition as exc:
             raise ConcurrentChange(_("Someone else changed this complaint first; reload it.")) from exc
-        HistoryEntry.objects.create(
-            at=timezone.now(), complaint=complaint, transition=name, from_state=from_state, to_state=complaint.state,
-            by=by, comment=comment, data=data or {},
-        )
+        record_history(complaint, name=name, from_state=from_state, by=by, comment=comment, data=data)
         if after is not None:
             after(complaint)
     return complaint

@@ -29,6 +29,8 @@ def home(request):
         return redirect("complaints:intake")
     if user.has_role(*roles.APPROVERS):
         return redirect("approvals:queue")
+    if user.has_role(roles.MANAGER):
+        return redirect("dashboards:dashboard")
     return redirect("complaints:workspace")
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "complaints",
     "escalation",
     "approvals",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -215,4 +216,6 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines",
                         "schedule": float(envint("SWEEP_INTERVAL_SECONDS", 60)),
                         "options": {"expires": max(envint("SWEEP_INTERVAL_SECONDS", 60) - 5, 1)}},
+    # DOMAIN.md §7 预警: spikes told to managers once a day (each spike once).
+    "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "options": {"expires": 3000}},
 }

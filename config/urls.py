@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("complaints.api.urls")),
     path("api/v1/", include("escalation.api")),
     path("api/v1/", include("approvals.api")),
+    path("api/v1/", include("dashboards.api")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("approvals/", include("approvals.urls")),
     path("notifications/", include("escalation.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("complaints.urls")),
 ]
 

@@ -65,3 +65,8 @@ def state_label(code: str) -> str:
     from complaints.models import State
 
     return str(State(code).label) if code in State.values else (code or "—")
+
+
+@register.filter
+def zip_links(rows, links):
+    return zip(rows, links, strict=False)

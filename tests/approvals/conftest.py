@@ -108,9 +108,3 @@ def reject(api, user_of):
 
     return post
 
-
-def history_of(case, as_client):
-    """The transitions of a case's history, as the API shows them."""
-    response = as_client.get(f"/api/v1/complaints/{case.pk}/")
-    assert response.status_code == 200, response.content
-    return response.json()["history"]

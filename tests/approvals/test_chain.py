@@ -4,7 +4,6 @@ proposal, the last approval, and who is told."""
 
 import pytest
 from django.contrib.auth.models import Group
-
 from rest_framework.test import APIClient
 
 from approvals.models import ApprovalChain, ApprovalStep
@@ -139,10 +138,7 @@ def test_proposer_may_not_approve_their_own_proposal(proposed, approve, step_id,
 
 def test_another_supervisor_may_approve_what_a_supervisor_proposed(proposed, make_user, approve, step_id):
     case = proposed("100.00", by="supervisor_gd")
-    make_user("supervisor2_gd", "supervisor")
-    from accounts.models import User
-
-    assert approve(User.objects.get(username="supervisor2_gd"), step_id(case, 1)).status_code == 200
+    assert approve(make_user("supervisor2_gd", "supervisor"), step_id(case, 1)).status_code == 200
 
 
 def test_superuser_may_not_approve_two_steps_of_one_chain(proposed, make_user, approve, step_id, chain_of):

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    unit_field = "org_unit"
+
+    def get_queryset(self, request):
+        from accounts.selectors import units_visible_to
+
+        qs = super().get_queryset(request)
+        return qs.filter(**{f"{self.unit_field}__in": units_visible_to(request.user)})
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(ScopedAdmin):
+    list_display = ["title", "org_unit", "owner", "due_date", "status"]
+    list_filter = ["status", "org_unit"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["owner", "org_unit"]
+    raw_id_fields = ["complaints"]
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(ScopedAdmin):
+    unit_field = "complaint__org_unit"
+    list_display = ["complaint", "person", "department", "action", "owner", "status", "created_at"]
+    list_filter = ["action", "status"]
+    search_fields = ["=complaint__number", "department", "person__username"]
+    raw_id_fields = ["complaint"]
+    autocomplete_fields = ["person", "owner"]
+
+
+@admin.register(PremiumFigure)
+class PremiumFigureAdmin(ScopedAdmin):
+    list_display = ["org_unit", "month", "amount"]
+    list_filter = ["org_unit"]
+    date_hierarchy = "month"

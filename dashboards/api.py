@@ -1,0 +1,41 @@
+"""GET /api/v1/stats/summary/ (API.md "Statistics")."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import roles
+from dashboards import stats
+from dashboards.forms import PeriodForm
+
+
+def may_see_figures(user) -> bool:
+    return user.is_superuser or user.has_role(*roles.DASHBOARD)
+
+
+def scope_from(request) -> stats.Scope:
+    if not may_see_figures(request.user):
+        raise PermissionDenied("Figures are for managers, supervisors and executives.")
+    params = request.query_params if hasattr(request, "query_params") else request.GET
+    form = PeriodForm({"date_from": params.get("from", ""), "date_to": params.get("to", ""),
+                       "org_unit": params.get("org_unit", "")}, user=request.user)
+    if not form.is_valid():
+        names = {"date_from": "from", "date_to": "to"}
+        raise ValidationError({names.get(f, f): [str(m) for m in e] for f, e in form.errors.items()})
+    return form.scope()
+
+
+class Summary(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE),
+                    OpenApiParameter("org_unit", OpenApiTypes.STR)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        return Response(stats.summary(scope_from(request)))
+
+
+urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary")]

@@ -1,0 +1,147 @@
+"""Excel exports (openpyxl): any case list, and the monthly complaint analysis
+report with the same figures as the dashboard (both come from dashboards.stats)."""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from complaints.models import Channel, Level, State
+from dashboards import stats
+
+BOLD = Font(bold=True)
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+CASE_COLUMNS = [
+    (gettext_lazy("Number"), lambda c: c.number),
+    (gettext_lazy("Received at"), lambda c: _local(c.received_at)),
+    (gettext_lazy("Unit"), lambda c: c.org_unit.name),
+    (gettext_lazy("Channel"), lambda c: str(c.get_channel_display())),
+    (gettext_lazy("Category code"), lambda c: c.category.code),
+    (gettext_lazy("Category"), lambda c: c.category.name),
+    (gettext_lazy("Level"), lambda c: str(c.get_level_display())),
+    (gettext_lazy("Classification"), lambda c: c.classification),
+    (gettext_lazy("State"), lambda c: str(c.get_state_display())),
+    (gettext_lazy("Complainant"), lambda c: c.complainant_name),
+    (gettext_lazy("Phone"), lambda c: c.complainant_phone),
+    (gettext_lazy("Owner"), lambda c: c.owner.display_name if c.owner_id else ""),
+    (gettext_lazy("First callback due"), lambda c: _local(c.first_callback_due)),
+    (gettext_lazy("First callback at"), lambda c: _local(c.first_callback_at)),
+    (gettext_lazy("Resolution due"), lambda c: _local(c.resolution_due)),
+    (gettext_lazy("Resolved at"), lambda c: _local(c.resolved_at)),
+    (gettext_lazy("Overdue"), lambda c: _("yes") if c.is_overdue else ""),
+    (gettext_lazy("Upgraded"), lambda c: _("yes") if c.is_upgraded else ""),
+    (gettext_lazy("Amount claimed"), lambda c: c.claim_amount),
+    (gettext_lazy("Amount the company bears"), lambda c: c.amount),
+    (gettext_lazy("Complaint reason"), lambda c: c.reason),
+]
+
+
+def _save(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def cases_workbook(queryset) -> bytes:
+    """Stream the (already scoped and filtered) cases into a sheet."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Complaints"))
+    sheet.append([str(title) for title, _value in CASE_COLUMNS])
+    for complaint in queryset.select_related("org_unit", "category", "owner").iterator(chunk_size=2000):
+        sheet.append([value(complaint) for _title, value in CASE_COLUMNS])
+    return _save(workbook)
+
+
+def report_figures(scope: stats.Scope) -> dict:
+    """Every figure of the monthly report, once, for the page, the workbook and the API."""
+    return {
+        "summary": stats.summary(scope),
+        "top_categories": stats.top_categories(scope),
+        "units": stats.by_unit(scope),
+        "time_in_state": stats.time_in_state(scope),
+        "segments": stats.segments(scope),
+        "products": stats.products(scope),
+        "accountability": stats.accountability(scope),
+        "rectification": list(stats.rectification(scope)),
+        "spikes": stats.spikes(scope),
+    }
+
+
+def _pct(value):
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
+    s = figures["summary"]
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = _("Overview")
+    unit = scope.unit.name if scope.unit else _("All units in scope")
+    rows = [
+        [_("Monthly complaint analysis report")],
+        [_("Period"), f"{scope.date_from} — {scope.date_to}"], [_("Unit"), str(unit)],
+        [],
+        [_("Total complaints"), s["total"]],
+        [_("First callback on-time rate"), _pct(s["first_callback_on_time_rate"])],
+        [_("Resolution on-time rate"), _pct(s["resolution_on_time_rate"])],
+        [_("One-time resolution rate"), _pct(s["one_time_resolution_rate"])],
+        [_("Revisit rate"), _pct(s["revisit_rate"])],
+        [_("Satisfaction rate"), _pct(s["satisfaction_rate"])],
+        [_("Promises kept"), _pct(s["promises_kept_rate"])],
+        [_("Overdue now"), s["overdue"]],
+        [_("Complaints per 100 million CNY premium"), s["per_100m_premium"] if s["per_100m_premium"] is not None else ""],
+    ]
+    for row in rows:
+        sheet.append(row)
+    sheet["A1"].font = BOLD
+
+    def table(title, header, body):
+        ws = wb.create_sheet(str(title))
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.font = BOLD
+        for row in body:
+            ws.append(row)
+
+    levels, states, channels = dict(Level.choices), dict(State.choices), dict(Channel.choices)
+    table(_("Categories"), [_("Code"), _("Category"), _("Complaints"), _("Share"), _("Cumulative share")],
+          [[r["category__code"], r["category__name"], r["n"], _pct(r["share"]), _pct(r["cumulative_share"])]
+           for r in figures["top_categories"]])
+    table(_("Volumes"), [_("Dimension"), _("Value"), _("Complaints")],
+          [[str(_("Level")), str(levels.get(k, k)), n] for k, n in s["by_level"].items()]
+          + [[str(_("State")), str(states.get(k, k)), n] for k, n in s["by_state"].items()]
+          + [[str(_("Channel")), str(channels.get(k, k)), n] for k, n in s["by_channel"].items()]
+          + [[str(_("Product")), r["product_ref"], r["n"]] for r in figures["products"]])
+    table(_("Units"), [_("Unit"), _("Complaints"), _("First callback on-time rate"), _("Resolution on-time rate"),
+                       _("Satisfaction rate"), _("Overdue now")],
+          [[r["name"], r["total"], _pct(r["first_callback_on_time_rate"]), _pct(r["resolution_on_time_rate"]),
+            _pct(r["satisfaction_rate"]), r["overdue"]] for r in figures["units"]])
+    table(_("Time in state"), [_("State"), _("Average hours"), _("Cases")],
+          [[str(states.get(r["state"], r["state"])), r["hours"], r["n"]] for r in figures["time_in_state"]])
+    seg = figures["segments"]
+    table(_("Segments"), [_("Dimension"), _("Value"), _("Complaints")],
+          [[str(_("Gender")), k, n] for k, n in seg["gender"].items()]
+          + [[str(_("Customer type")), k, n] for k, n in seg["customer_type"].items()]
+          + [[str(_("Region")), k, n] for k, n in seg["region"].items()])
+    acc = figures["accountability"]
+    table(_("Accountability"), [_("Kind"), _("Who"), _("Count")],
+          [[str(_("Person")), r["name"], r["n"]] for r in acc["by_person"]]
+          + [[str(_("Department")), r["department"], r["n"]] for r in acc["by_department"]]
+          + [[str(_("Agent attitude complaints (KPI)")), r["name"], r["n"]] for r in acc["agent_attitude"]])
+    table(_("Rectification"), [_("Defect / measure"), _("Unit"), _("Owner"), _("Due date"), _("Status"), _("Cases")],
+          [[i.title, i.org_unit.name, i.owner.display_name, i.due_date, str(i.get_status_display()), i.cases]
+           for i in figures["rectification"]])
+    table(_("Early warning"), [_("Kind"), _("Item"), _("Last 7 days"), _("Usual weekly mean"), _("Spread")],
+          [[str(_("Category")) if sp.kind == "category" else str(_("Issue tag")), sp.label, sp.this_week, sp.mean,
+            sp.spread] for sp in figures["spikes"]])
+    return _save(wb)
+
+

@@ -1,0 +1,97 @@
+"""Analysis and prevention (DOMAIN.md §7): what managers record besides cases."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationItem(models.Model):
+    """缺陷清单/整改举措: a defect found through complaints and its fix."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("defect / measure"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("organisation unit"),
+                                 on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="rectification_items")
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    complaints = models.ManyToManyField("complaints.Complaint", verbose_name=_("complaints behind it"),
+                                        blank=True, related_name="rectification_items")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+        ordering = ["status", "due_date"]
+
+    def __str__(self):
+        return self.title
+
+
+class AccountabilityRecord(models.Model):
+    """问责: who or which department answers for a complaint, and the action taken."""
+
+    class Action(models.TextChoices):
+        REMINDER = "reminder", _("Reminder / talk")
+        CRITICISM = "criticism", _("Criticism in writing")
+        WARNING = "warning", _("Warning")
+        FINE = "fine", _("Performance deduction / fine")
+        TRAINING = "training", _("Retraining")
+        OTHER = "other", _("Other")
+
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), on_delete=models.PROTECT,
+                                  related_name="accountability_records")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("follow-up owner"),
+                              on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=RectificationItem.Status.choices,
+                              default=RectificationItem.Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accountability record")
+        verbose_name_plural = _("accountability records")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(person__isnull=True, department=""),
+                                   name="accountability_names_someone"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.get_action_display()}"
+
+
+class PremiumFigure(models.Model):
+    """Premium or revenue of a unit in a month, for complaints per 100 million
+    CNY (亿元保费投诉量)."""
+
+    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("organisation unit"),
+                                 on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("premium / revenue (CNY)"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("premium figure")
+        verbose_name_plural = _("premium figures")
+        ordering = ["-month", "org_unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "month"], name="premium_unit_month"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="premium_not_negative"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="premium_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.org_unit.code} {self.month:%Y-%m} {self.amount}"

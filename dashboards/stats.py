@@ -1,0 +1,257 @@
+"""The figures of DOMAIN.md §7, each defined once and computed in the database.
+
+Every figure starts from ``Complaint.objects.visible_to(user)`` narrowed to a
+period (by received time, Asia/Shanghai days, both ends inclusive) and an
+organisation unit with the units below it. Definitions (also in the README):
+
+- first callback on time: of the cases whose first callback was made or is
+  past due, those called back no later than the deadline. Promises kept
+  (履诺) is the same count: a callback made by the time promised.
+- resolution on time: of the cases resolved, or open past their resolution
+  deadline (invalid ones excluded), those resolved no later than the deadline.
+- one-time resolution (一次解决率): of the resolved cases, those never
+  reopened nor upgraded.
+- revisit rate: of the resolved cases, those revisited; satisfaction: of the
+  revisits that reached the customer, those satisfied.
+- overdue: cases of the set flagged overdue now (a running deadline passed).
+- per 100 million CNY: cases ÷ (premium or revenue of the units and months
+  entered for the period ÷ 100,000,000).
+Rates are numbers from 0 to 1, or None where nothing is counted.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import OrgUnit
+from complaints.models import OPEN_STATES, Complaint, HistoryEntry
+from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
+
+HUNDRED_MILLION = Decimal("100000000")
+SPIKE_WEEKS = 8  # the usual level: the mean and spread of the previous eight weeks
+SPIKE_MIN_COUNT = 5  # a week with fewer complaints is never a spike
+SPIKE_SIGMAS = 2
+
+
+@dataclass(frozen=True)
+class Scope:
+    user: object
+    date_from: dt.date
+    date_to: dt.date
+    unit: OrgUnit | None = None
+
+    @property
+    def start(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date_from, dt.time.min))
+
+    @property
+    def end(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min))
+
+    def all_cases(self):
+        qs = Complaint.objects.visible_to(self.user)
+        if self.unit is not None:
+            qs = qs.filter(org_unit__path__startswith=self.unit.path)
+        return qs
+
+    def cases(self):
+        return self.all_cases().filter(received_at__gte=self.start, received_at__lt=self.end)
+
+
+def _rate(part, whole):
+    return None if not whole else round(part / whole, 4)
+
+
+def rate_aggregates(now: dt.datetime) -> dict:
+    """The conditional counts behind every rate, for one ``aggregate()`` call
+    (also grouped by unit)."""
+    callback_counted = Q(first_callback_at__isnull=False) | Q(first_callback_due__lte=now)
+    resolution_counted = (Q(resolved_at__isnull=False) | Q(resolution_due__lte=now, state__in=OPEN_STATES)) \
+        & Q(invalid_reason="")
+    resolved = Q(resolved_at__isnull=False)
+    return {
+        "total": Count("pk"),
+        "callback_counted": Count("pk", filter=callback_counted),
+        "callback_on_time": Count("pk", filter=Q(first_callback_at__lte=F("first_callback_due"))),
+        "resolution_counted": Count("pk", filter=resolution_counted),
+        "resolution_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolution_due"))
+                                    & Q(invalid_reason="")),
+        "resolved": Count("pk", filter=resolved),
+        "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
+        "revisited": Count("pk", filter=resolved & Q(revisited_at__isnull=False)),
+        "reached": Count("pk", filter=Q(revisit_reached=True)),
+        "satisfied": Count("pk", filter=Q(revisit_reached=True, revisit_satisfied=True)),
+        "overdue": Count("pk", filter=Q(is_overdue=True)),
+    }
+
+
+def rates_from(counts: dict) -> dict:
+    return {
+        "first_callback_on_time_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
+        "resolution_on_time_rate": _rate(counts["resolution_on_time"], counts["resolution_counted"]),
+        "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved"]),
+        "revisit_rate": _rate(counts["revisited"], counts["resolved"]),
+        "satisfaction_rate": _rate(counts["satisfied"], counts["reached"]),
+        "promises_kept_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
+    }
+
+
+def _counts(qs, field: str) -> dict:
+    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by("-n", field)}
+
+
+def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
+    """API.md /stats/summary and the dashboard headline."""
+    now = now or timezone.now()
+    cases = scope.cases()
+    counts = cases.aggregate(**rate_aggregates(now))
+    return {
+        "from": scope.date_from.isoformat(), "to": scope.date_to.isoformat(),
+        "org_unit": scope.unit.code if scope.unit else None,
+        "total": counts["total"],
+        "by_state": _counts(cases, "state"),
+        "by_level": _counts(cases, "level"),
+        "by_channel": _counts(cases, "channel"),
+        "by_category": _counts(cases, "category__code"),
+        **rates_from(counts),
+        "overdue": counts["overdue"],
+        "per_100m_premium": per_100m(scope, counts["total"]),
+    }
+
+
+def top_categories(scope: Scope, limit: int = 10) -> list[dict]:
+    """Categories by volume with their share (the insight paper: three make ~90%)."""
+    rows = list(scope.cases().values("category__code", "category__name").annotate(n=Count("pk"))
+                .order_by("-n", "category__code")[:limit])
+    total = scope.cases().count()
+    running = 0
+    for row in rows:
+        running += row["n"]
+        row["share"] = _rate(row["n"], total)
+        row["cumulative_share"] = _rate(running, total)
+    return rows
+
+
+def by_unit(scope: Scope, *, now: dt.datetime | None = None) -> list[dict]:
+    """Volumes and rates per unit, for comparing units' on-time rates."""
+    now = now or timezone.now()
+    rows = (scope.cases().values("org_unit__code", "org_unit__name")
+            .annotate(**rate_aggregates(now)).order_by("org_unit__code"))
+    return [{"code": r["org_unit__code"], "name": r["org_unit__name"], "total": r["total"],
+             "overdue": r["overdue"], **rates_from(r)} for r in rows]
+
+
+def time_in_state(scope: Scope) -> list[dict]:
+    """Average hours spent in each state before leaving it."""
+    rows = (HistoryEntry.objects.filter(complaint__in=scope.cases(), seconds_in_from_state__isnull=False)
+            .exclude(from_state="").values("from_state")
+            .annotate(avg=Avg("seconds_in_from_state"), n=Count("pk")).order_by("from_state"))
+    return [{"state": r["from_state"], "hours": round(r["avg"] / 3600, 1), "n": r["n"]} for r in rows]
+
+
+def segments(scope: Scope) -> dict:
+    """客群洞见: gender, new vs existing customers, region."""
+    cases = scope.cases()
+    regions = (cases.exclude(complainant_region="").values("complainant_region").annotate(n=Count("pk"))
+               .order_by("-n", "complainant_region")[:10])
+    return {
+        "gender": _counts(cases, "complainant_gender"),
+        "customer_type": _counts(cases, "customer_type"),
+        "region": {r["complainant_region"]: r["n"] for r in regions},
+    }
+
+
+def products(scope: Scope, limit: int = 10) -> list[dict]:
+    return list(scope.cases().exclude(product_ref="").values("product_ref").annotate(n=Count("pk"))
+                .order_by("-n", "product_ref")[:limit])
+
+
+def accountability(scope: Scope) -> dict:
+    """问责 counts by person and department, and agent-attitude complaints per agent (KPI)."""
+    records = AccountabilityRecord.objects.filter(complaint__in=scope.cases())
+    people = (records.filter(person__isnull=False).values("person__username", "person__last_name",
+                                                          "person__first_name")
+              .annotate(n=Count("pk")).order_by("-n", "person__username"))
+    departments = (records.exclude(department="").values("department").annotate(n=Count("pk"))
+                   .order_by("-n", "department"))
+    agents = (scope.cases().filter(category__counts_against_agent=True, subject_agent__isnull=False)
+              .values("subject_agent__username", "subject_agent__last_name", "subject_agent__first_name")
+              .annotate(n=Count("pk")).order_by("-n", "subject_agent__username"))
+    return {
+        "by_person": [{"username": r["person__username"],
+                       "name": f"{r['person__last_name']}{r['person__first_name']}" or r["person__username"],
+                       "n": r["n"]} for r in people],
+        "by_department": [{"department": r["department"], "n": r["n"]} for r in departments],
+        "agent_attitude": [{"username": r["subject_agent__username"],
+                            "name": f"{r['subject_agent__last_name']}{r['subject_agent__first_name']}"
+                            or r["subject_agent__username"], "n": r["n"]} for r in agents],
+    }
+
+
+def rectification(scope: Scope):
+    """Rectification items of the units in scope: open ones and those of the period."""
+    from accounts.selectors import units_visible_to
+
+    items = RectificationItem.objects.filter(org_unit__in=units_visible_to(scope.user))
+    if scope.unit is not None:
+        items = items.filter(org_unit__path__startswith=scope.unit.path)
+    items = items.filter(Q(status__in=["open", "in_progress"]) | Q(created_at__gte=scope.start,
+                                                                   created_at__lt=scope.end))
+    return items.select_related("owner", "org_unit").annotate(cases=Count("complaints")).order_by("status", "due_date")
+
+
+def per_100m(scope: Scope, total: int) -> float | None:
+    """亿元保费投诉量: None when no premium is entered for the units and months."""
+    first_month = scope.date_from.replace(day=1)
+    figures = PremiumFigure.objects.filter(month__gte=first_month, month__lte=scope.date_to)
+    units = OrgUnit.objects.filter(path__startswith=scope.unit.path) if scope.unit else None
+    if units is not None:
+        figures = figures.filter(org_unit__in=units)
+    elif not scope.user.is_superuser:
+        from accounts.selectors import units_visible_to
+
+        figures = figures.filter(org_unit__in=units_visible_to(scope.user))
+    premium = figures.aggregate(s=Sum("amount"))["s"]
+    if not premium:
+        return None
+    return round(float(Decimal(total) / (premium / HUNDRED_MILLION)), 2)
+
+
+@dataclass(frozen=True)
+class Spike:
+    kind: str  # category | issue_tag
+    key: str
+    label: str
+    this_week: int
+    mean: float
+    spread: float
+
+
+def spikes(scope: Scope) -> list[Spike]:
+    """预警: a category or issue tag whose count in the 7 days ending ``date_to``
+    is at least 5, at least 1.5× its usual level and above the mean + 2 standard
+    deviations of the previous eight 7-day weeks. One query per kind."""
+    end = scope.end
+    weeks = [(end - dt.timedelta(days=7 * (i + 1)), end - dt.timedelta(days=7 * i)) for i in range(SPIKE_WEEKS + 1)]
+    base = scope.all_cases().filter(received_at__gte=weeks[-1][0], received_at__lt=end)
+    found = []
+    for kind, field, label_field in (("category", "category__code", "category__name"),
+                                     ("issue_tag", "issue_tag", "issue_tag")):
+        qs = base.exclude(issue_tag="") if kind == "issue_tag" else base
+        rows = qs.values(field, label_field).annotate(**{
+            f"w{i}": Count("pk", filter=Q(received_at__gte=lo, received_at__lt=hi))
+            for i, (lo, hi) in enumerate(weeks)
+        })
+        for row in rows:
+            this_week = row["w0"]
+            history = [row[f"w{i}"] for i in range(1, SPIKE_WEEKS + 1)]
+            mean = sum(history) / len(history)
+            spread = math.sqrt(sum((h - mean) ** 2 for h in history) / len(history))
+            if (this_week >= SPIKE_MIN_COUNT and this_week >= 1.5 * mean
+                    and this_week > mean + SPIKE_SIGMAS * spread):
+                found.append(Spike(kind, row[field], row[label_field], this_week, round(mean, 2), round(spread, 2)))
+    return sorted(found, key=lambda s: -s.this_week)

@@ -1,0 +1,105 @@
+"""Managers' pages: the dashboard, the monthly report and the Excel exports.
+Thin: the figures come from dashboards.stats, scoped by the user."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import selectors
+from complaints.api.filters import ComplaintFilter
+from complaints.models import Channel, Level, State
+from dashboards import exports
+from dashboards.api import may_see_figures
+from dashboards.forms import PeriodForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form(request):
+    if not may_see_figures(request.user):
+        raise PermissionDenied(_("Figures are for managers, supervisors and executives."))
+    form = PeriodForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        form = PeriodForm({}, user=request.user)
+    return form
+
+
+def drill(scope, **filters) -> str:
+    """The workspace list of the cases behind a figure."""
+    params = {"tab": "all",
+              "received_after": timezone.make_aware(dt.datetime.combine(scope.date_from, dt.time.min)).isoformat(),
+              "received_before": scope.end.isoformat()}
+    if scope.unit is not None:
+        params["org_unit"] = scope.unit.code
+    params.update({k: v for k, v in filters.items() if v is not None})
+    return "/workspace/?" + urlencode(params)
+
+
+def _context(form):
+    scope = form.scope()
+    figures = exports.report_figures(scope)
+    s = figures["summary"]
+    labels = {"level": dict(Level.choices), "state": dict(State.choices), "channel": dict(Channel.choices)}
+    charts = {
+        "categories": {"labels": [r["category__name"] for r in figures["top_categories"]],
+                       "values": [r["n"] for r in figures["top_categories"]],
+                       "links": [drill(scope, category=r["category__code"]) for r in figures["top_categories"]]},
+        **{dim: {"labels": [str(labels[dim].get(k, k)) for k in s[f"by_{dim}"]],
+                 "values": list(s[f"by_{dim}"].values()),
+                 "links": [drill(scope, **{dim: k}) for k in s[f"by_{dim}"]]}
+           for dim in ("level", "state", "channel")},
+        "units": {"labels": [u["name"] for u in figures["units"]],
+                  "callback": [u["first_callback_on_time_rate"] for u in figures["units"]],
+                  "resolution": [u["resolution_on_time_rate"] for u in figures["units"]],
+                  "links": [drill(scope, org_unit=u["code"]) for u in figures["units"]]},
+    }
+    return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts,
+            "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
+            "query": urlencode({"date_from": scope.date_from, "date_to": scope.date_to,
+                                "org_unit": scope.unit.code if scope.unit else ""})}
+
+
+@login_required
+def dashboard(request):
+    form = _form(request)
+    if not form.is_valid():
+        return render(request, "dashboards/dashboard.html", {"form": form})
+    return render(request, "dashboards/dashboard.html", _context(form))
+
+
+@login_required
+def report(request):
+    form = _form(request)
+    if not form.is_valid():
+        return render(request, "dashboards/report.html", {"form": form})
+    return render(request, "dashboards/report.html", _context(form))
+
+
+@login_required
+def report_xlsx(request):
+    form = _form(request)
+    if not form.is_valid():
+        return render(request, "dashboards/report.html", {"form": form}, status=400)
+    scope = form.scope()
+    body = exports.report_workbook(scope, exports.report_figures(scope))
+    return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx")
+
+
+@login_required
+def cases_xlsx(request):
+    """Any case list (the workspace filters) to Excel, scoped like the list."""
+    qs = selectors.complaint_list(user=request.user)
+    body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs)
+    return _download(body, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _download(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
