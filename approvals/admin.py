@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment, TierStep
+from config.admin_utils import ReadOnlyAdmin
 
 
 class StepFormSet(BaseInlineFormSet):
@@ -38,17 +39,6 @@ class ApprovalTierAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("steps")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StepInline(admin.TabularInline):

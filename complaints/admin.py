@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from complaints import services
+from config.admin_utils import ReadOnlyAdmin
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
 from complaints.models import Attachment, Category, Complaint, ContactAttempt, HistoryEntry
@@ -127,7 +128,7 @@ class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
+class HistoryEntryAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "transition", "from_state", "to_state", "by", "at"]
     list_filter = ["transition", "to_state"]
     search_fields = ["=complaint__number"]
@@ -137,15 +138,6 @@ class HistoryEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(
             complaint__in=Complaint.objects.visible_to(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContactAttempt)

@@ -21,11 +21,12 @@ class BusinessDayAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+from config.admin_utils import ReadOnlyAdmin  # noqa: E402
 from escalation.models import Alert, Notification  # noqa: E402
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Read-only: notifications are an audit trail too."""
 
     list_display = ["created_at", "recipient", "kind", "title", "complaint", "read_at", "email_status"]
@@ -37,15 +38,6 @@ class NotificationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(recipient=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Alert)

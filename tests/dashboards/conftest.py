@@ -1,0 +1,140 @@
+"""Fixtures for the managers' dashboards (DOMAIN.md §7): a clock every test
+controls, and short service-level walks that put facts on cases at chosen
+times (setup only; the figures under test come from dashboards.stats, the
+API and the pages)."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from approvals.models import ApprovalStep
+from approvals.services import step_approve
+from complaints import services
+from complaints.models import Complaint
+from dashboards.stats import Scope
+from tests.conftest import at
+
+# The default "now" of every test here: mid-November 2026, so "last month" is October.
+NOW = "2026-11-15 10:00"
+
+
+class Clock:
+    """``django.utils.timezone.now`` as the test says (services call it)."""
+
+    def __init__(self, start: str):
+        self.now = at(start).astimezone(dt.timezone.utc)
+
+    def set(self, moment) -> dt.datetime:
+        moment = at(moment) if isinstance(moment, str) else moment
+        self.now = moment.astimezone(dt.timezone.utc)
+        return self.now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    c = Clock(NOW)
+    monkeypatch.setattr(timezone, "now", c)
+    return c
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def scope(user, date_from="2026-10-01", date_to="2026-10-31", unit=None) -> Scope:
+    return Scope(user=user, date_from=day(date_from), date_to=day(date_to), unit=unit)
+
+
+@pytest.fixture
+def client_for(staff):
+    """client_for("manager_gd") -> a Django test client logged in as that user."""
+
+    def make(user):
+        user = staff[user] if isinstance(user, str) else user
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def case(submit, clock):
+    """case("2026-10-12 09:00", by="handler_gd", **intake): a complaint logged
+    at that time (the clock set to it)."""
+
+    def make(received: str, by="handler_gd", **intake):
+        clock.set(received)
+        return submit(by=by, received_at=at(received), **intake)
+
+    return make
+
+
+@pytest.fixture
+def walk(staff, clock):
+    """Service calls on a case, each at the time given (the clock set to it).
+    The case's current owner does the work; a supervisor who did not propose
+    approves."""
+
+    def owner(complaint_id):
+        return Complaint.objects.select_related("owner").get(pk=complaint_id).owner
+
+    class Walk:
+        @staticmethod
+        def call(complaint, when: str, outcome="reached"):
+            clock.set(when)
+            services.contact_record(complaint_id=complaint.pk, by=owner(complaint.pk), outcome=outcome,
+                                    at=at(when))
+            return Complaint.objects.get(pk=complaint.pk)
+
+        @staticmethod
+        def verify(complaint, when: str):
+            clock.set(when)
+            return services.complaint_verify(complaint_id=complaint.pk, by=owner(complaint.pk))
+
+        @staticmethod
+        def propose(complaint, when: str):
+            clock.set(when)
+            return services.complaint_propose(complaint_id=complaint.pk, by=owner(complaint.pk),
+                                              remedy="补发商品", amount="0.00")
+
+        @staticmethod
+        def approve(complaint, when: str):
+            clock.set(when)
+            proposer = Complaint.objects.get(pk=complaint.pk).proposed_by
+            approver = next(u for u in (staff["supervisor_gd"], staff["supervisor_hq"]) if u != proposer)
+            for step in ApprovalStep.objects.filter(chain__complaint_id=complaint.pk, status="pending"):
+                step_approve(step_id=step.pk, by=approver)
+            return Complaint.objects.get(pk=complaint.pk)
+
+        @staticmethod
+        def resolve(complaint, when: str):
+            """verified (if needed), proposed, approved and resolved, all at ``when``."""
+            current = Complaint.objects.get(pk=complaint.pk)
+            if current.state == "received":
+                Walk.verify(complaint, when)
+            Walk.propose(complaint, when)
+            Walk.approve(complaint, when)
+            clock.set(when)
+            return services.complaint_resolve(complaint_id=complaint.pk, by=owner(complaint.pk),
+                                              resolution="已补发")
+
+        @staticmethod
+        def revisit(complaint, when: str, reached=True, satisfied=True):
+            clock.set(when)
+            services.complaint_revisit(complaint_id=complaint.pk, by=owner(complaint.pk), reached=reached,
+                                       satisfied=satisfied if reached else None, note="回访")
+            return Complaint.objects.get(pk=complaint.pk)
+
+        @staticmethod
+        def invalidate(complaint, when: str):
+            clock.set(when)
+            return services.complaint_invalidate(complaint_id=complaint.pk, by=owner(complaint.pk),
+                                                 reason="重复投诉")
+
+    return Walk
