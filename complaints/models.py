@@ -390,6 +390,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.REVISITED, target=State.VERIFIED,
                 permission=policies.can_work, custom={"label": _("Reopen")})
     def reopen(self):
+        # The revisit that sent it back stays in the history; the case now waits
+        # for a new resolution and a new revisit.
+        self.revisit_reached = self.revisit_satisfied = self.revisited_at = None
         self.reopen_count += 1
         self.resolution = ""
         self.resolved_at = None

@@ -64,7 +64,7 @@ def report_figures(scope: stats.Scope) -> dict:
     """Every figure of the monthly report, once, for the page, the workbook and the API."""
     return {
         "summary": stats.summary(scope),
-        "top_categories": stats.top_categories(scope),
+        "top_categories": stats.top_categories(scope, limit=None),
         "units": stats.by_unit(scope),
         "time_in_state": stats.time_in_state(scope),
         "segments": stats.segments(scope),

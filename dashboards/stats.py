@@ -11,8 +11,10 @@ organisation unit with the units below it. Definitions (also in the README):
   deadline (invalid ones excluded), those resolved no later than the deadline.
 - one-time resolution (一次解决率): of the resolved cases, those never
   reopened nor upgraded.
-- revisit rate: of the resolved cases, those revisited; satisfaction: of the
-  revisits that reached the customer, those satisfied.
+- revisit rate: of the resolved cases, those revisited since their last
+  resolution; satisfaction: of the revisits that reached the customer (every
+  one in the history, a dissatisfied one too after its case was reopened),
+  those satisfied.
 - overdue: cases of the set flagged overdue now (a running deadline passed).
 - per 100 million CNY: cases ÷ (premium or revenue of the units and months
   entered for the period ÷ 100,000,000).
@@ -70,7 +72,9 @@ def rate_aggregates(now: dt.datetime) -> dict:
     """The conditional counts behind every rate, for one ``aggregate()`` call
     (also grouped by unit)."""
     callback_counted = Q(first_callback_at__isnull=False) | Q(first_callback_due__lte=now)
-    resolution_counted = (Q(resolved_at__isnull=False) | Q(resolution_due__lte=now, state__in=OPEN_STATES)) \
+    # A paused clock is not late (§4: time of outside appraisal does not count).
+    resolution_counted = (Q(resolved_at__isnull=False)
+                          | Q(resolution_due__lte=now, state__in=OPEN_STATES, paused_at__isnull=True)) \
         & Q(invalid_reason="")
     resolved = Q(resolved_at__isnull=False)
     return {
@@ -83,10 +87,18 @@ def rate_aggregates(now: dt.datetime) -> dict:
         "resolved": Count("pk", filter=resolved),
         "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
         "revisited": Count("pk", filter=resolved & Q(revisited_at__isnull=False)),
-        "reached": Count("pk", filter=Q(revisit_reached=True)),
-        "satisfied": Count("pk", filter=Q(revisit_reached=True, revisit_satisfied=True)),
         "overdue": Count("pk", filter=Q(is_overdue=True)),
     }
+
+
+def revisit_outcomes(cases, group_by: str | None = None):
+    """Satisfaction counts every revisit that reached the customer, from the
+    history: a dissatisfied revisit still counts after the case is reopened."""
+    revisits = HistoryEntry.objects.filter(complaint__in=cases, transition="revisit", data__reached=True)
+    measures = {"reached": Count("pk"), "satisfied": Count("pk", filter=Q(data__satisfied=True))}
+    if group_by is None:
+        return revisits.aggregate(**measures)
+    return {row[group_by]: row for row in revisits.values(group_by).annotate(**measures)}
 
 
 def rates_from(counts: dict) -> dict:
@@ -95,7 +107,7 @@ def rates_from(counts: dict) -> dict:
         "resolution_on_time_rate": _rate(counts["resolution_on_time"], counts["resolution_counted"]),
         "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved"]),
         "revisit_rate": _rate(counts["revisited"], counts["resolved"]),
-        "satisfaction_rate": _rate(counts["satisfied"], counts["reached"]),
+        "satisfaction_rate": _rate(counts.get("satisfied", 0), counts.get("reached", 0)),
         "promises_kept_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
     }
 
@@ -108,7 +120,7 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
     """API.md /stats/summary and the dashboard headline."""
     now = now or timezone.now()
     cases = scope.cases()
-    counts = cases.aggregate(**rate_aggregates(now))
+    counts = {**cases.aggregate(**rate_aggregates(now)), **revisit_outcomes(cases)}
     return {
         "from": scope.date_from.isoformat(), "to": scope.date_to.isoformat(),
         "org_unit": scope.unit.code if scope.unit else None,
@@ -123,10 +135,11 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
     }
 
 
-def top_categories(scope: Scope, limit: int = 10) -> list[dict]:
+def top_categories(scope: Scope, limit: int | None = 10) -> list[dict]:
     """Categories by volume with their share (the insight paper: three make ~90%)."""
-    rows = list(scope.cases().values("category__code", "category__name").annotate(n=Count("pk"))
-                .order_by("-n", "category__code")[:limit])
+    rows = scope.cases().values("category__code", "category__name").annotate(n=Count("pk")).order_by(
+        "-n", "category__code")
+    rows = list(rows[:limit] if limit else rows)
     total = scope.cases().count()
     running = 0
     for row in rows:
@@ -141,8 +154,10 @@ def by_unit(scope: Scope, *, now: dt.datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     rows = (scope.cases().values("org_unit__code", "org_unit__name")
             .annotate(**rate_aggregates(now)).order_by("org_unit__code"))
+    revisits = revisit_outcomes(scope.cases(), group_by="complaint__org_unit__code")
     return [{"code": r["org_unit__code"], "name": r["org_unit__name"], "total": r["total"],
-             "overdue": r["overdue"], **rates_from(r)} for r in rows]
+             "overdue": r["overdue"], **rates_from({**r, **revisits.get(r["org_unit__code"], {})})}
+            for r in rows]
 
 
 def time_in_state(scope: Scope) -> list[dict]:

@@ -57,7 +57,8 @@ def _context(form):
         "units": {"labels": [u["name"] for u in figures["units"]],
                   "callback": [u["first_callback_on_time_rate"] for u in figures["units"]],
                   "resolution": [u["resolution_on_time_rate"] for u in figures["units"]],
-                  "links": [drill(scope, org_unit=u["code"]) for u in figures["units"]]},
+                  # by_unit counts each unit's own cases, so its link lists that unit only.
+                  "links": [drill(scope, unit=u["code"]) for u in figures["units"]]},
     }
     return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts,
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),

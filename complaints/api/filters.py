@@ -15,6 +15,8 @@ class ComplaintFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     org_unit = django_filters.CharFilter(method="filter_org_unit",
                                          help_text="A unit code: that unit and the units below it.")
+    unit = django_filters.CharFilter(field_name="org_unit__code",
+                                     help_text="A unit code: that unit only, not the units below it.")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")

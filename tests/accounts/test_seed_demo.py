@@ -27,7 +27,10 @@ def test_seed_demo_creates_the_units_and_one_user_per_role(settings, monkeypatch
     for role in ("channel_head", "ops_director", "cfo", "general_manager", "chief_actuary", "board"):
         assert User.objects.get(username=f"{role}_hq").org_unit.code == "HQ"
     assert User.objects.get(username="admin").is_superuser
-    assert authenticate(username="handler_gd", password="Another-Pass-1") is not None
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username="handler_gd", password="Another-Pass-1") is not None
     states = set(Complaint.objects.values_list("state", flat=True))
     assert states == {s.value for s in State}
     assert User.objects.get(username="handler_gd").supervisor.username == "supervisor_gd"

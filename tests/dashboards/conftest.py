@@ -24,11 +24,10 @@ class Clock:
     """``django.utils.timezone.now`` as the test says (services call it)."""
 
     def __init__(self, start: str):
-        self.now = at(start).astimezone(dt.timezone.utc)
+        self.set(start)
 
-    def set(self, moment) -> dt.datetime:
-        moment = at(moment) if isinstance(moment, str) else moment
-        self.now = moment.astimezone(dt.timezone.utc)
+    def set(self, when) -> dt.datetime:
+        self.now = moment(when).astimezone(dt.timezone.utc)
         return self.now
 
     def __call__(self) -> dt.datetime:
@@ -40,6 +39,11 @@ def clock(monkeypatch):
     c = Clock(NOW)
     monkeypatch.setattr(timezone, "now", c)
     return c
+
+
+def moment(when) -> dt.datetime:
+    """'2026-10-12 10:00' (Asia/Shanghai) or an aware datetime."""
+    return at(when) if isinstance(when, str) else when
 
 
 def day(text: str) -> dt.date:
@@ -68,9 +72,9 @@ def case(submit, clock):
     """case("2026-10-12 09:00", by="handler_gd", **intake): a complaint logged
     at that time (the clock set to it)."""
 
-    def make(received: str, by="handler_gd", **intake):
+    def make(received, by="handler_gd", **intake):
         clock.set(received)
-        return submit(by=by, received_at=at(received), **intake)
+        return submit(by=by, received_at=moment(received), **intake)
 
     return make
 
@@ -86,25 +90,25 @@ def walk(staff, clock):
 
     class Walk:
         @staticmethod
-        def call(complaint, when: str, outcome="reached"):
+        def call(complaint, when, outcome="reached"):
             clock.set(when)
             services.contact_record(complaint_id=complaint.pk, by=owner(complaint.pk), outcome=outcome,
-                                    at=at(when))
+                                    at=moment(when))
             return Complaint.objects.get(pk=complaint.pk)
 
         @staticmethod
-        def verify(complaint, when: str):
+        def verify(complaint, when):
             clock.set(when)
             return services.complaint_verify(complaint_id=complaint.pk, by=owner(complaint.pk))
 
         @staticmethod
-        def propose(complaint, when: str):
+        def propose(complaint, when):
             clock.set(when)
             return services.complaint_propose(complaint_id=complaint.pk, by=owner(complaint.pk),
                                               remedy="补发商品", amount="0.00")
 
         @staticmethod
-        def approve(complaint, when: str):
+        def approve(complaint, when):
             clock.set(when)
             proposer = Complaint.objects.get(pk=complaint.pk).proposed_by
             approver = next(u for u in (staff["supervisor_gd"], staff["supervisor_hq"]) if u != proposer)
@@ -113,7 +117,7 @@ def walk(staff, clock):
             return Complaint.objects.get(pk=complaint.pk)
 
         @staticmethod
-        def resolve(complaint, when: str):
+        def resolve(complaint, when):
             """verified (if needed), proposed, approved and resolved, all at ``when``."""
             current = Complaint.objects.get(pk=complaint.pk)
             if current.state == "received":
@@ -125,14 +129,21 @@ def walk(staff, clock):
                                               resolution="已补发")
 
         @staticmethod
-        def revisit(complaint, when: str, reached=True, satisfied=True):
+        def revisit(complaint, when, reached=True, satisfied=True):
             clock.set(when)
             services.complaint_revisit(complaint_id=complaint.pk, by=owner(complaint.pk), reached=reached,
                                        satisfied=satisfied if reached else None, note="回访")
             return Complaint.objects.get(pk=complaint.pk)
 
         @staticmethod
-        def invalidate(complaint, when: str):
+        def sweep(when):
+            """The deadline sweep (escalation.sweep) run at ``when``: breaches flag and upgrade cases."""
+            from escalation.sweep import sweep
+
+            return sweep(now=clock.set(when))
+
+        @staticmethod
+        def invalidate(complaint, when):
             clock.set(when)
             return services.complaint_invalidate(complaint_id=complaint.pk, by=owner(complaint.pk),
                                                  reason="重复投诉")

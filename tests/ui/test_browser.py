@@ -151,7 +151,7 @@ def test_a_clerk_logs_a_walk_in_with_the_keyboard_and_prints_the_receipt(page, l
     receipt = page.locator("article.receipt")
     expect(receipt.locator(".number")).to_have_text(complaint.number)
     expect(receipt.locator(".strong")).to_have_text(local(complaint.first_callback_due))
-    print_button = page.locator('button[onclick="window.print()"]')
+    print_button = page.locator("button[data-print]")
     expect(print_button).to_be_visible()
     shot(page, "03-receipt")
 

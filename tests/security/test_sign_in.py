@@ -1,0 +1,77 @@
+"""Sign-in: lockout after repeated failures, security headers, CSP, CSRF."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Right-Pass-2026"
+
+
+@pytest.fixture
+def clerk(staff):
+    user = staff["front_desk_gd"]
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _login(client, password):
+    return client.post("/login/", {"username": "front_desk_gd", "password": password})
+
+
+def test_five_wrong_passwords_lock_the_account(clerk):
+    client = Client()
+    for _ in range(4):
+        assert _login(client, "wrong").status_code == 200  # the form again, with an error
+    locked = _login(client, "wrong")
+    assert locked.status_code == 429
+    assert "锁定" in locked.content.decode()
+    # even the right password is refused while locked
+    assert _login(client, PASSWORD).status_code == 429
+
+
+def test_four_wrong_passwords_then_the_right_one_signs_in(clerk):
+    client = Client()
+    for _ in range(4):
+        _login(client, "wrong")
+    assert _login(client, PASSWORD).status_code == 302
+
+
+def test_the_token_endpoint_is_locked_out_too(clerk):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"username": "front_desk_gd", "password": "wrong"}, format="json")
+    response = client.post("/api/v1/auth/token/", {"username": "front_desk_gd", "password": PASSWORD},
+                           format="json")
+    assert response.status_code in (400, 403, 429)
+    assert "token" not in response.content.decode()
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(clerk):
+    client = Client()
+    client.force_login(clerk)
+    response = client.get("/complaints/new/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "onclick=" not in response.content.decode()
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(clerk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    assert client.post("/complaints/new/", {"channel": "walk_in"}).status_code == 403
+
+
+def test_weak_passwords_are_refused(clerk):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("12345678", "password", "front_desk_gd1", "Ab1!"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, clerk)
