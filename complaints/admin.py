@@ -10,7 +10,14 @@ from complaints import services
 from config.admin_utils import ReadOnlyAdmin
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
-from complaints.models import Attachment, Category, Complaint, ContactAttempt, HistoryEntry
+from complaints.models import (
+    Attachment,
+    Category,
+    Complaint,
+    ContactAttempt,
+    HistoryEntry,
+    PersonalDataAccess,
+)
 
 
 @admin.register(Category)
@@ -89,10 +96,19 @@ class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
             return [(None, {"fields": INTAKE_FIELDS})]
         return super().get_fieldsets(request, obj)
 
+    PERSONAL = ("complainant_phone", "complainant_id_number")
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         return [f.name for f in Complaint._meta.fields]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not request.user.is_superuser:
+            # Personal data is shown, masked or in full and logged, on the case page.
+            return [f for f in fields if f not in self.PERSONAL]
+        return fields
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -150,3 +166,18 @@ class ContactAttemptAdmin(HistoryEntryAdmin):
 class AttachmentAdmin(HistoryEntryAdmin):
     list_display = ["complaint", "original_name", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "complaint", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["=complaint__number", "user__username"]
+    list_select_related = ["user", "complaint"]
+    show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

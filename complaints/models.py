@@ -555,3 +555,26 @@ class BatchCounter(models.Model):
         verbose_name = _("batch counter")
         verbose_name_plural = _("batch counters")
         constraints = [models.UniqueConstraint(fields=["day", "category", "issue_tag"], name="batch_counter_key")]
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw a complainant's full phone or ID number, when and where (audit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
+                             related_name="+")
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
+                                  related_name="personal_data_accesses")
+    channel = models.CharField(_("where"), max_length=32)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # "Who looked at this complainant's data?"
+            models.Index(fields=["complaint", "at"], name="pda_complaint_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.complaint_id} {self.channel}"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from complaints import attachments, policies, selectors, services
+from complaints import attachments, policies, privacy, selectors, services
 from complaints.api.filters import ComplaintFilter
 from complaints.classification import URGENT_REASON_LABELS
 from complaints.exceptions import ComplaintError, NotVisible
@@ -127,7 +127,9 @@ def workspace(request):
         qs = selectors.queue_for(user=user, base=qs)
     filters = ComplaintFilter(request.GET, queryset=qs)
     page = Paginator(filters.qs, 30).get_page(request.GET.get("page"))
+    disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
+        "disclosed": disclosed,
         "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": timezone.now(),
         "queue_count": selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count(),
         "query": _without_page(request.GET),
@@ -155,7 +157,9 @@ def case_detail(request, pk, forms=None):
         from approvals.selectors import current_chain
 
         chain = current_chain(complaint=complaint)
+    disclosed = privacy.disclose(user=user, complaints=[complaint], channel="case-page")
     return render(request, "complaints/detail.html", {
+        "phone": privacy.phone_for(complaint, disclosed), "id_number": privacy.id_number_for(complaint, disclosed),
         "complaint": complaint, "actions": actions, "timeline": timeline, "chain": chain,
         "can_work": policies.can_work(complaint, user) and complaint.state != State.ARCHIVED,
         "may_take": policies.may_take(complaint, user),

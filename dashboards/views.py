@@ -96,7 +96,7 @@ def report_xlsx(request):
 def cases_xlsx(request):
     """Any case list (the workspace filters) to Excel, scoped like the list."""
     qs = selectors.complaint_list(user=request.user)
-    body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs)
+    body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
     return _download(body, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 
 

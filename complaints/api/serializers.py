@@ -120,9 +120,12 @@ class ComplaintOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField())
     def get_complainant(self, obj):
+        from complaints.privacy import id_number_for, phone_for
+
+        disclosed = self.context.get("disclosed", set())
         return {
-            "name": obj.complainant_name, "phone": obj.complainant_phone,
-            "gender": obj.complainant_gender, "id_number": obj.complainant_id_number,
+            "name": obj.complainant_name, "phone": phone_for(obj, disclosed),
+            "gender": obj.complainant_gender, "id_number": id_number_for(obj, disclosed),
             "customer_type": obj.customer_type, "region": obj.complainant_region,
             "vip": obj.is_vip, "sensitive_identity": obj.sensitive_identity,
             "difficult_flags": obj.difficult_flags,

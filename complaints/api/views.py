@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints import selectors, services
+from complaints import privacy, selectors, services
 from complaints.api import serializers as s
 from complaints.api.filters import ComplaintFilter
 
@@ -43,7 +43,9 @@ def _as_api_fields(exc: ValidationError) -> ValidationError:
 
 def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK) -> Response:
     complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
-    return Response(s.ComplaintDetailOut(complaint, context={"request": request}).data, status=status_code)
+    disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
+    return Response(s.ComplaintDetailOut(complaint, context={"request": request, "disclosed": disclosed}).data,
+                    status=status_code)
 
 
 class ComplaintListCreate(generics.ListAPIView):
@@ -52,6 +54,12 @@ class ComplaintListCreate(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.complaint_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        disclosed = privacy.disclose(user=request.user, complaints=page, channel="api-list")
+        data = s.ComplaintOut(page, many=True, context={"request": request, "disclosed": disclosed}).data
+        return self.get_paginated_response(data)
 
     @extend_schema(request=s.ComplaintIn, responses={201: s.ComplaintDetailOut})
     def post(self, request):

@@ -70,3 +70,10 @@ def state_label(code: str) -> str:
 @register.filter
 def zip_links(rows, links):
     return zip(rows, links, strict=False)
+
+
+@register.filter
+def phone_shown(complaint, disclosed):
+    from complaints.privacy import phone_for
+
+    return phone_for(complaint, disclosed or set())
