@@ -20,3 +20,38 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database is down or restarting, answer 503 with a clear message
+    (JSON for the API, the error page otherwise) instead of a bare 500. The
+    request's transaction was rolled back; CONN_HEALTH_CHECKS makes the next
+    request open a fresh connection, so the app recovers by itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, close_old_connections
+        from django.http import HttpResponse, JsonResponse
+        from django.template.loader import render_to_string
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        import logging
+
+        logging.getLogger(__name__).error("Database unavailable: %s", exception)
+        close_old_connections()
+        message = _("The database is temporarily unavailable. Nothing was saved; please try again in a minute.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            # Rendered without the request: its context processors would query the database.
+            response = HttpResponse(render_to_string("500.html"), status=503)
+        response["Retry-After"] = "30"
+        return response

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django_fsm import ConcurrentTransition
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
@@ -31,6 +32,8 @@ def exception_handler(exc, context):
         return Response(validation_payload(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return None  # re-raised: DatabaseUnavailableMiddleware answers 503
     if isinstance(exc, Http404):
         return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)

@@ -914,3 +914,20 @@ def test_permission(world, key, probe, principal, variant):
             assert not leaked, f"{probe.method} {path} as {principal} shows another unit's or user's data: {leaked}"
     finally:
         response.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("i", range(300))
+def test_zz_overhead(world, i):
+    pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("i", range(300))
+def test_zz_request(world, i):
+    world.client("handler").get("/admin/").close()
+
+
+@pytest.mark.parametrize("i", range(300))
+def test_zz_nodb(i):
+    pass
