@@ -916,16 +916,36 @@ def test_permission(world, key, probe, principal, variant):
         response.close()
 
 
+@pytest.fixture
+def isolated(world):
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("i", range(300))
+def test_zz_overhead(isolated, i):
+    pass
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("i", range(300))
-def test_zz_overhead(world, i):
+def test_zz_overhead2(world, i):
     pass
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("i", range(300))
 def test_zz_request(world, i):
+    import time
+    t=time.perf_counter()
+    world.client("handler").get("/admin/complaints/historyentry/1/change/").close()
+    t2=time.perf_counter()
     world.client("handler").get("/admin/").close()
+    t3=time.perf_counter()
+    world.client("handler").get("/workspace/").close()
+    t4=time.perf_counter()
+    print("T", round((t2-t)*1000,2), round((t3-t2)*1000,2), round((t4-t3)*1000,2))
 
 
 @pytest.mark.parametrize("i", range(300))
