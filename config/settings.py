@@ -246,6 +246,7 @@ else:
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
+        "polling_interval": 0.2,  # seconds between looks at the queue folder
     }
     for _folder in ("queue", "processed", "control"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
