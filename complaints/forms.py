@@ -165,6 +165,11 @@ class ContactForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class PaymentForm(forms.Form):
+    reference = forms.CharField(label=_("payment reference"), max_length=100)
+    amount = forms.DecimalField(label=_("amount (CNY)"), min_value=0, max_digits=14, decimal_places=2)
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Attachment.Kind.choices)
     file = forms.FileField(label=_("file"))

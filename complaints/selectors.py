@@ -50,3 +50,9 @@ def queue_for(*, user, base=None):
     if user.is_superuser or queues & roles.SUPERVISING:
         queues |= set(roles.CASE_WORKERS)
     return qs.filter(owner__isnull=True, owner_role__in=queues, state__in=list(ACTIVE_STATES))
+
+
+def awaiting_payment(*, user, base=None):
+    """Approved remedies above zero that finance has not paid yet (§5 财务付费)."""
+    qs = base if base is not None else complaint_list(user=user)
+    return qs.filter(state="approved", amount__gt=0, paid_at__isnull=True)

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -15,7 +17,7 @@ from complaints import attachments, policies, privacy, selectors, services
 from complaints.api.filters import ComplaintFilter
 from complaints.classification import URGENT_REASON_LABELS
 from complaints.exceptions import ComplaintError, NotVisible
-from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
+from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm, PaymentForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
 from escalation.models import Notification
 
@@ -31,6 +33,8 @@ def home(request):
         return redirect("approvals:queue")
     if user.has_role(roles.MANAGER):
         return redirect("dashboards:dashboard")
+    if user.has_role(roles.FINANCE):
+        return redirect(reverse("complaints:workspace") + "?tab=topay")
     return redirect("complaints:workspace")
 
 
@@ -105,7 +109,8 @@ def receipt(request, pk):
     return render(request, "complaints/receipt.html", {"complaint": complaint, "now": timezone.now()})
 
 
-TABS = {"mine": _("My cases"), "queue": _("Unit queue"), "all": _("All cases in my scope")}
+TABS = {"mine": _lazy("My cases"), "queue": _lazy("Unit queue"), "topay": _lazy("To pay"),
+        "all": _lazy("All cases in my scope")}
 
 
 def _without_page(params) -> str:
@@ -125,6 +130,8 @@ def workspace(request):
         qs = qs.filter(owner=user, state__in=list(selectors.ACTIVE_STATES))
     elif tab == "queue":
         qs = selectors.queue_for(user=user, base=qs)
+    elif tab == "topay":
+        qs = selectors.awaiting_payment(user=user, base=qs)
     filters = ComplaintFilter(request.GET, queryset=qs)
     page = Paginator(filters.qs, 30).get_page(request.GET.get("page"))
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
@@ -163,6 +170,9 @@ def case_detail(request, pk, forms=None):
         "complaint": complaint, "actions": actions, "timeline": timeline, "chain": chain,
         "can_work": policies.can_work(complaint, user) and complaint.state != State.ARCHIVED,
         "may_take": policies.may_take(complaint, user),
+        "awaiting_payment": complaint.state == State.APPROVED and not policies.is_paid_if_needed(complaint),
+        "payment_form": forms.get("payment") or PaymentForm(initial={"amount": complaint.amount}),
+        "may_pay": user.is_superuser or user.has_role(roles.FINANCE),
         "contact_form": forms.get("contact") or ContactForm(),
         "attachment_form": forms.get("attachment") or AttachmentForm(),
         "outcomes": ContactAttempt.Outcome.choices, "now": timezone.now(),
@@ -221,6 +231,24 @@ def case_contact(request, pk):
     except (ValidationError, ComplaintError) as exc:
         return _failed(request, pk, "contact", form, exc)
     messages.success(request, _("Contact attempt recorded."))
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_pay(request, pk):
+    """财务付费 from the case page (approvals.services.payment_record decides)."""
+    from approvals.services import payment_record
+
+    _visible_or_404(request, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return case_detail(request, pk, forms={"payment": form})
+    try:
+        payment_record(complaint_id=pk, by=request.user, **form.cleaned_data)
+    except (ValidationError, ComplaintError) as exc:
+        return _failed(request, pk, "payment", form, exc)
+    messages.success(request, _("Payment recorded."))
     return redirect("complaints:detail", pk=pk)
 
 
