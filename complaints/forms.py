@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import services
 from complaints.exceptions import ComplaintError
+from complaints.policies import MAX_WINDOW_DAYS
 from complaints.models import Attachment, Category, Complaint, ContactAttempt, DifficultFlag
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 
@@ -153,7 +154,7 @@ class ArchiveForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=45)
+    days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=MAX_WINDOW_DAYS)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -36,10 +36,21 @@ def tell(complaint, *, by) -> None:
                % {"number": number}, body=summary)
 
 
-def tell_batch(complaint) -> None:
-    key = f"batch:{local_day(complaint.received_at)}:{complaint.category_id}:{complaint.issue_tag}"
-    if record_alert(key, complaint):
-        notify(recipients=recipients.report_chain(complaint), kind=Notification.Kind.BATCH,
+def tell_new_owner(complaint, *, reason: str) -> None:
+    """A case moved to a new owner (upgrade, batch) is announced to them."""
+    if complaint.owner is not None:
+        notify(recipients=[complaint.owner], kind=Notification.Kind.ASSIGNED, complaint=complaint,
+               title=_("Complaint %(number)s is now yours (%(reason)s)")
+               % {"number": complaint.number, "reason": reason})
+
+
+def tell_batch(complaint, *, units=()) -> None:
+    """Once per batch and unit: the report chain of every unit with a case in it."""
+    for unit in {complaint.org_unit, *units}:
+        key = f"batch:{local_day(complaint.received_at)}:{complaint.category_id}:{complaint.issue_tag}:{unit.code}"
+        if not record_alert(key, complaint):
+            continue
+        notify(recipients=recipients.unit_chain(unit), kind=Notification.Kind.BATCH,
                complaint=complaint,
                title=_("Batch complaint: more than 10 complaints about “%(tag)s” today")
                % {"tag": complaint.issue_tag},

@@ -117,11 +117,19 @@ def revisit_allows_archive(complaint) -> bool:
 
 
 def can_still_extend(complaint) -> bool:
-    return complaint.resolution_window_days < MAX_WINDOW_DAYS
+    """Up to 60 days, and only before the deadline passes: a breach is not undone."""
+    return complaint.resolution_window_days < MAX_WINDOW_DAYS and not resolution_breached(complaint)
+
+
+def resolution_breached(complaint) -> bool:
+    from django.utils import timezone
+
+    return complaint.paused_at is None and complaint.resolution_due <= timezone.now()
 
 
 def is_running(complaint) -> bool:
-    return complaint.paused_at is None
+    """The clock can be paused while it runs and before the deadline has passed."""
+    return complaint.paused_at is None and not resolution_breached(complaint)
 
 
 def is_paused(complaint) -> bool:

@@ -126,23 +126,24 @@ def assign_owner(*, rule: str, logged_by: User, unit: OrgUnit, agent: User | Non
     one logged at the front desk waits in its unit's handler queue; II-B goes to
     the complained-about agent's supervisor, II-C to a senior agent, III-B to risk
     control, III-C and urgent ones to a supervisor."""
+    # Nobody handles a complaint about themselves.
     if rule == OwnerRule.FIRST_RECEIVER:
-        if logged_by.has_role(*roles.CASE_WORKERS):
+        if logged_by.has_role(*roles.CASE_WORKERS) and logged_by != agent:
             return logged_by, roles.HANDLER
         return None, roles.HANDLER
     if rule == OwnerRule.AGENT_SUPERVISOR:
         if agent is not None and agent.supervisor_id and agent.supervisor.is_active:
             return agent.supervisor, roles.SUPERVISOR
         return role_holder(role=roles.SUPERVISOR, unit=(agent.org_unit if agent else unit),
-                           open_states=OPEN_STATES), roles.SUPERVISOR
+                           open_states=OPEN_STATES, exclude=agent), roles.SUPERVISOR
     role = {
         OwnerRule.SENIOR_AGENT: roles.SENIOR_AGENT,
         OwnerRule.RISK_CONTROL: roles.RISK_CONTROL,
         OwnerRule.SUPERVISOR: roles.SUPERVISOR,
     }[rule]
-    if logged_by.has_role(role) and policies.in_scope_unit(unit, logged_by):
+    if logged_by.has_role(role) and policies.in_scope_unit(unit, logged_by) and logged_by != agent:
         return logged_by, role
-    return role_holder(role=role, unit=unit, open_states=OPEN_STATES), role
+    return role_holder(role=role, unit=unit, open_states=OPEN_STATES, exclude=agent), role
 
 
 def decide(*, by: User, intake: Intake) -> IntakeDecision:
@@ -248,6 +249,7 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
     too (their deadlines recomputed); the supervisor and cs_manager are told once."""
     start, end = batch.day_bounds(batch.local_day(complaint.received_at))
     now = timezone.now()
+    units = {complaint.org_unit}
     earlier = (Complaint.objects.select_for_update(of=("self",)).select_related("category", "owner", "org_unit")
                .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
                        received_at__gte=start, received_at__lt=end).exclude(pk=complaint.pk))
@@ -263,6 +265,8 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
         if case.state in ACTIVE_STATES and (case.owner is None or not case.owner.has_role(roles.SUPERVISOR)):
             case.owner = role_holder(role=roles.SUPERVISOR, unit=case.org_unit, open_states=OPEN_STATES)
             case.owner_role = roles.SUPERVISOR
+            intake_notices.tell_new_owner(case, reason=_("Batch complaint"))
+        units.add(case.org_unit)
         tracking.refresh(case, recorded=tracking.recorded_keys(case))
         case.save()
         HistoryEntry.objects.create(
@@ -271,7 +275,7 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
             % {"n": BATCH_THRESHOLD, "tag": case.issue_tag},
             data={"trigger": complaint.number},
         )
-    intake_notices.tell_batch(complaint)
+    intake_notices.tell_batch(complaint, units=units)
 
 
 # --- Deadlines kept on the record ---------------------------------------------
@@ -301,6 +305,7 @@ def upgrade(complaint: Complaint, *, reason: str, reassign: bool = True) -> None
         complaint.owner = role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit,
                                       open_states=OPEN_STATES)
         complaint.owner_role = roles.SUPERVISOR
+        intake_notices.tell_new_owner(complaint, reason=reason)
 
 
 # --- Transitions ----------------------------------------------------------------
@@ -401,8 +406,9 @@ def condition_message(name: str) -> str:
     messages = {
         "resolve_on_spot": _("Only a minor (level I) complaint may be resolved on the spot."),
         "archive": _("A dissatisfied customer's case goes back to verification, not to the archive."),
-        "extend": _("The resolution deadline is already at its 60-day limit."),
-        "pause": _("The resolution clock is already paused."),
+        "extend": _("The resolution deadline is at its 60-day limit or has already passed; a breached "
+                    "deadline cannot be extended."),
+        "pause": _("The resolution clock is already paused, or its deadline has already passed."),
         "resume": _("The resolution clock is not paused."),
     }
     return messages.get(name, _("This complaint does not allow that now."))

@@ -94,7 +94,10 @@ def report_xlsx(request):
 
 @login_required
 def cases_xlsx(request):
-    """Any case list (the workspace filters) to Excel, scoped like the list."""
+    """Any case list (the workspace filters) to Excel, scoped like the list; for
+    the roles that get reports (managers, supervisors, executives)."""
+    if not may_see_figures(request.user):
+        raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
     qs = selectors.complaint_list(user=request.user)
     body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
     return _download(body, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")

@@ -6,11 +6,14 @@ from accounts.selectors import role_holder
 
 
 def supervisor_of(complaint) -> User | None:
-    """The owner's direct supervisor; else the supervisor nearest the case's unit."""
+    """The owner's direct supervisor; else the supervisor nearest the case's
+    unit other than the owner; when the owner is the only one, the customer
+    service manager above."""
     owner = complaint.owner
     if owner is not None and owner.supervisor_id and owner.supervisor.is_active:
         return owner.supervisor
-    return role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit)
+    return (role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit, exclude=owner)
+            or role_holder(role=roles.CS_MANAGER, unit=complaint.org_unit, exclude=owner))
 
 
 def owner_and_supervisor(complaint) -> list[User]:
@@ -21,8 +24,13 @@ def owner_and_supervisor(complaint) -> list[User]:
 
 def report_chain(complaint) -> list[User]:
     """Seed 003: urgent cases are reported up the chain at once — the
-    supervisor and the customer service manager."""
-    return [supervisor_of(complaint), role_holder(role=roles.CS_MANAGER, unit=complaint.org_unit)]
+    supervisor and the customer service manager of the case's unit."""
+    return unit_chain(complaint.org_unit)
+
+
+def unit_chain(unit) -> list[User]:
+    """The supervisor and the customer service manager nearest a unit."""
+    return [role_holder(role=roles.SUPERVISOR, unit=unit), role_holder(role=roles.CS_MANAGER, unit=unit)]
 
 
 def department(complaint, role: str) -> list[User]:

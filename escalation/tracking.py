@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from complaints.models import OPEN_STATES
 from escalation.deadlines import due_soon_at
-
-OPEN_STATES = ("received", "verified", "proposed", "approved")
 
 CALLBACK = "callback"
 RESOLUTION = "resolution"

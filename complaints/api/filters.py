@@ -39,5 +39,7 @@ class ComplaintFilter(django_filters.FilterSet):
         condition = Q(number__iexact=value) | Q(complainant_name__icontains=value)
         phone = normalise_phone(value)
         if phone.isdigit():
-            condition |= Q(complainant_phone__startswith=phone)
+            # The full number only: a prefix search would let anyone who sees the
+            # masked 139****5678 find the hidden digits one at a time.
+            condition |= Q(complainant_phone=phone)
         return queryset.filter(condition)

@@ -14,6 +14,7 @@ from complaints.models import (
     HistoryEntry,
     SensitiveIdentity,
 )
+from complaints.policies import MAX_WINDOW_DAYS
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 
 MONEY = dict(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
@@ -183,5 +184,6 @@ class ArchiveIn(serializers.Serializer):
 
 
 class ExtendIn(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=45)
+    # the service says how many days are left (§4: 60 at the most in all)
+    days = serializers.IntegerField(min_value=1, max_value=MAX_WINDOW_DAYS)
     reason = serializers.CharField()

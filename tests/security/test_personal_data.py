@@ -60,7 +60,7 @@ def test_the_case_page_shows_the_owner_the_full_phone_and_logs_it(case, staff):
     assert PersonalDataAccess.objects.filter(complaint=case, channel="case-page").exists()
 
 
-def test_the_excel_export_masks_for_a_manager_and_logs_full_numbers_for_the_owner(case, staff):
+def test_the_excel_export_masks_for_a_manager_and_logs_full_numbers_for_a_supervisor(case, staff):
     def phones(user):
         client = Client()
         client.force_login(staff[user])
@@ -71,8 +71,8 @@ def test_the_excel_export_masks_for_a_manager_and_logs_full_numbers_for_the_owne
 
     assert phones("manager_gd") == ["139****5678"]
     assert not PersonalDataAccess.objects.filter(channel="export").exists()
-    assert phones("handler_gd") == [PHONE]
-    assert PersonalDataAccess.objects.filter(channel="export", user=staff["handler_gd"]).count() == 1
+    assert phones("supervisor_gd") == [PHONE]
+    assert PersonalDataAccess.objects.filter(channel="export", user=staff["supervisor_gd"]).count() == 1
 
 
 def test_searching_by_the_full_phone_still_finds_the_case_for_anyone_in_scope(api, case):
