@@ -166,6 +166,7 @@ class ContactAttemptAdmin(HistoryEntryAdmin):
 class AttachmentAdmin(HistoryEntryAdmin):
     list_display = ["complaint", "original_name", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
+    list_select_related = ["complaint", "uploaded_by"]
 
 
 @admin.register(PersonalDataAccess)
