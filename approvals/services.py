@@ -72,7 +72,11 @@ def _locked_step(step_id: int, user: User) -> ApprovalStep:
         raise NotVisible(_("No such approval step."))
     from complaints.services import get_visible
 
-    complaint = get_visible(user=user, complaint_id=complaint_id, lock=True)
+    try:
+        complaint = get_visible(user=user, complaint_id=complaint_id, lock=True)
+    except NotVisible:
+        # Another unit's step answers exactly as a step that does not exist.
+        raise NotVisible(_("No such approval step.")) from None
     step = ApprovalStep.objects.select_for_update().select_related("chain").get(pk=step_id)
     step.chain.complaint = complaint
     return step
