@@ -24,6 +24,19 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_task_queue(worker_id):
+    """Each test process (xdist worker) publishes to and runs workers on a queue
+    of its own, so real Celery workers started by tests never take another
+    process's tasks (which would run against another test database)."""
+    from config.celery import app
+
+    queue = f"tests-{worker_id}"
+    app.conf.task_default_queue = queue
+    os.environ["CELERY_QUEUE"] = queue
+    yield queue
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -36,7 +36,7 @@ def worker(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--concurrency=1",
          "--pool=solo", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}",
-         "-Q", "celery", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+         "-Q", os.environ["CELERY_QUEUE"], "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     yield process

@@ -120,6 +120,7 @@ def _env(redis_url, tmp_path, **extra):
 def _worker(env, tmp_path):
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool=solo",
+         "-Q", env["CELERY_QUEUE"],
          "--loglevel=WARNING", f"--schedule={tmp_path / 'beat'}", "--without-heartbeat",
          "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
