@@ -1,5 +1,6 @@
 """Browser pages for front desk and handlers: thin callers of the services."""
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -219,19 +220,28 @@ def case_take(request, pk):
     return redirect("complaints:detail", pk=pk)
 
 
+def _case_form_post(request, pk, key: str, form: forms_module.Form, call, done: str):
+    """One pattern for every form posted from the case page: the form checks
+    formats, the service decides; errors come back next to the field, with
+    what was typed kept."""
+    _visible_or_404(request, pk)
+    if not form.is_valid():
+        return case_detail(request, pk, forms={key: form})
+    try:
+        call(form.cleaned_data)
+    except (ValidationError, ComplaintError) as exc:
+        return _failed(request, pk, key, form, exc)
+    messages.success(request, done)
+    return redirect("complaints:detail", pk=pk)
+
+
 @login_required
 @require_POST
 def case_contact(request, pk):
-    _visible_or_404(request, pk)
-    form = ContactForm(request.POST)
-    if not form.is_valid():
-        return case_detail(request, pk, forms={"contact": form})
-    try:
-        services.contact_record(complaint_id=pk, by=request.user, **form.cleaned_data)
-    except (ValidationError, ComplaintError) as exc:
-        return _failed(request, pk, "contact", form, exc)
-    messages.success(request, _("Contact attempt recorded."))
-    return redirect("complaints:detail", pk=pk)
+    return _case_form_post(
+        request, pk, "contact", ContactForm(request.POST),
+        lambda data: services.contact_record(complaint_id=pk, by=request.user, **data),
+        _("Contact attempt recorded."))
 
 
 @login_required
@@ -240,32 +250,20 @@ def case_pay(request, pk):
     """财务付费 from the case page (approvals.services.payment_record decides)."""
     from approvals.services import payment_record
 
-    _visible_or_404(request, pk)
-    form = PaymentForm(request.POST)
-    if not form.is_valid():
-        return case_detail(request, pk, forms={"payment": form})
-    try:
-        payment_record(complaint_id=pk, by=request.user, **form.cleaned_data)
-    except (ValidationError, ComplaintError) as exc:
-        return _failed(request, pk, "payment", form, exc)
-    messages.success(request, _("Payment recorded."))
-    return redirect("complaints:detail", pk=pk)
+    return _case_form_post(
+        request, pk, "payment", PaymentForm(request.POST),
+        lambda data: payment_record(complaint_id=pk, by=request.user, **data),
+        _("Payment recorded."))
 
 
 @login_required
 @require_POST
 def case_attach(request, pk):
-    _visible_or_404(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return case_detail(request, pk, forms={"attachment": form})
-    try:
-        attachments.attachment_add(complaint_id=pk, by=request.user, upload=form.cleaned_data["file"],
-                                   kind=form.cleaned_data["kind"])
-    except (ValidationError, ComplaintError) as exc:
-        return _failed(request, pk, "attachment", form, exc)
-    messages.success(request, _("Evidence uploaded."))
-    return redirect("complaints:detail", pk=pk)
+    return _case_form_post(
+        request, pk, "attachment", AttachmentForm(request.POST, request.FILES),
+        lambda data: attachments.attachment_add(complaint_id=pk, by=request.user, upload=data["file"],
+                                                kind=data["kind"]),
+        _("Evidence uploaded."))
 
 
 @login_required
