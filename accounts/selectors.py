@@ -1,11 +1,11 @@
 """Organisation units and people: the reads, including who holds a role where."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import OrgUnit, User
 
 
-def units_visible_to(user) -> "models.QuerySet[OrgUnit]":
+def units_visible_to(user) -> "QuerySet[OrgUnit]":
     """The user's unit and every unit below it (DOMAIN.md §1 scoping)."""
     if user.is_superuser:
         return OrgUnit.objects.all()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from complaints import policies
 from complaints.exceptions import NotPermitted, TransitionNotAllowed
-from complaints.models import Attachment, HistoryEntry, State
+from complaints.models import Attachment, State
 
 # (magic bytes at offset, offset, content type)
 _SIGNATURES = [
@@ -63,7 +63,8 @@ def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind
             complaint=complaint, kind=kind, file=upload, original_name=upload.name[:200],
             content_type=content_type, size=upload.size, uploaded_by=by,
         )
-        HistoryEntry.objects.create(at=attachment.uploaded_at, complaint=complaint, transition="attach",
-                                    from_state=complaint.state, to_state=complaint.state, by=by,
-                                    comment=attachment.original_name, data={"kind": kind})
+        from complaints.services import record_history
+
+        record_history(complaint, at=attachment.uploaded_at, name="attach", from_state=complaint.state, by=by,
+                       comment=attachment.original_name, data={"kind": kind})
     return attachment

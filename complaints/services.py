@@ -269,8 +269,8 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
         units.add(case.org_unit)
         tracking.refresh(case, recorded=tracking.recorded_keys(case))
         case.save()
-        HistoryEntry.objects.create(
-            at=now, complaint=case, transition="batch", from_state=case.state, to_state=case.state,
+        record_history(
+            case, at=now, name="batch", from_state=case.state,
             by=None, comment=_("Batch complaint: more than %(n)d complaints about “%(tag)s” today.")
             % {"n": BATCH_THRESHOLD, "tag": case.issue_tag},
             data={"trigger": complaint.number},
@@ -311,11 +311,11 @@ def upgrade(complaint: Complaint, *, reason: str, reassign: bool = True) -> None
 # --- Transitions ----------------------------------------------------------------
 
 def record_history(complaint: Complaint, *, name: str, from_state: str, by: User | None, comment: str = "",
-                   data: dict | None = None) -> HistoryEntry:
+                   data: dict | None = None, at: dt.datetime | None = None) -> HistoryEntry:
     """Append one history entry (§6: who, when, from, to, comment). When the state
     changed it also keeps the time spent in the state left, for the §7 average
     time in each state. Call after the case is saved, in the same transaction."""
-    now = timezone.now()
+    now = at or timezone.now()
     seconds = None
     if from_state != complaint.state:
         if complaint.state_entered_at is not None:
@@ -600,8 +600,7 @@ def complaint_take(*, complaint_id: int, by: User) -> Complaint:
             owner=by, updated_at=timezone.now())
         if not claimed:
             raise ConcurrentChange(_("Someone else took this complaint first."))
-        HistoryEntry.objects.create(at=timezone.now(), complaint=complaint, transition="take", from_state=complaint.state,
-                                    to_state=complaint.state, by=by, comment="")
+        record_history(complaint, name="take", from_state=complaint.state, by=by)
     complaint.refresh_from_db()
     return complaint
 

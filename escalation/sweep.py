@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint, HistoryEntry
+from complaints.models import Complaint
 from escalation import recipients, tracking
 from escalation.models import Alert, CalendarYear, Notification
 from escalation.notifications import deliver_pending, notify
@@ -115,9 +115,10 @@ def _act(complaint, event: tracking.Event, now: dt.datetime) -> None:
     reason = _("%(deadline)s deadline breached (%(due)s)") % {"deadline": label, "due": due}
     if not complaint.is_upgraded:
         upgrade(complaint, reason=reason, reassign=False)
-    HistoryEntry.objects.create(
-        at=now, complaint=complaint, transition="breach", from_state=complaint.state,
-        to_state=complaint.state, by=None, comment=reason,
+    from complaints.services import record_history
+
+    record_history(
+        complaint, at=now, name="breach", from_state=complaint.state, by=None, comment=reason,
         data={"deadline": event.deadline, "due": event.due.isoformat(), "classification_before": was,
               "classification": complaint.classification},
     )
