@@ -47,7 +47,7 @@ def worker(tmp_path):
         process.kill()
 
 
-def wait_for(predicate, timeout=60.0, what=""):
+def wait_for(predicate, timeout=150.0, what=""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
