@@ -18,6 +18,7 @@ class RectificationItemAdmin(ScopedAdmin):
     list_display = ["title", "org_unit", "owner", "due_date", "status"]
     list_filter = ["status", "org_unit"]
     search_fields = ["title", "description"]
+    list_select_related = ["org_unit", "owner"]
     autocomplete_fields = ["owner", "org_unit"]
     raw_id_fields = ["complaints"]
 
@@ -28,6 +29,7 @@ class AccountabilityRecordAdmin(ScopedAdmin):
     list_display = ["complaint", "person", "department", "action", "owner", "status", "created_at"]
     list_filter = ["action", "status"]
     search_fields = ["=complaint__number", "department", "person__username"]
+    list_select_related = ["complaint", "person", "owner"]
     raw_id_fields = ["complaint"]
     autocomplete_fields = ["person", "owner"]
 
@@ -36,4 +38,5 @@ class AccountabilityRecordAdmin(ScopedAdmin):
 class PremiumFigureAdmin(ScopedAdmin):
     list_display = ["org_unit", "month", "amount"]
     list_filter = ["org_unit"]
+    list_select_related = ["org_unit"]
     date_hierarchy = "month"
