@@ -51,6 +51,9 @@ class StepInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
+
 
 @admin.register(ApprovalChain)
 class ApprovalChainAdmin(ReadOnlyAdmin):

@@ -48,17 +48,26 @@ class HistoryInline(ReadOnlyInline):
     fields = ["at", "transition", "from_state", "to_state", "by", "comment"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
 
 class ContactInline(ReadOnlyInline):
     model = ContactAttempt
     fields = ["at", "outcome", "by", "note"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["original_name", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
 
 @admin.register(Complaint)

@@ -172,3 +172,36 @@ def test_admin_change_list_queries_do_not_grow_with_rows(label, superuser, growe
     grow(2)
     assert_flat(lambda: client.get(url), lambda: grow(10), rows=lambda r: len(r.context["cl"].result_list),
                 at_most=16)
+
+
+def _inline_rows(response) -> int:
+    return response.content.count(b'class="form-row')
+
+
+def test_admin_complaint_page_queries_do_not_grow_with_its_history_calls_and_evidence(superuser, browser, submit,
+                                                                                      busy_case):
+    case = submit()
+    client = browser(superuser)
+    busy_case(case, 1)
+    assert_flat(lambda: client.get(f"/admin/complaints/complaint/{case.pk}/change/"), lambda: busy_case(case, 8),
+                rows=_inline_rows, at_most=30)
+
+
+def test_admin_approval_chain_page_queries_do_not_grow_with_its_steps(superuser, browser, proposed, staff, make_user):
+    """One step decided for ¥100; then a chain of seven (¥600,000), three decided."""
+    from approvals.models import ApprovalChain, ApprovalStep
+    from approvals.services import step_approve
+
+    hq = [make_user(f"{role}_hq", role, "HQ") for role in ("channel_head", "ops_director")]
+
+    def decided_chain(amount, deciders):
+        case = proposed(amount)
+        for user in deciders:
+            step_approve(step_id=ApprovalStep.objects.get(chain__complaint=case, status="pending").pk, by=user)
+        return ApprovalChain.objects.get(complaint=case)
+
+    shown = {"chain": decided_chain("100.00", [staff["supervisor_gd"]])}
+    client = browser(superuser)
+    assert_flat(lambda: client.get(f"/admin/approvals/approvalchain/{shown['chain'].pk}/change/"),
+                lambda: shown.update(chain=decided_chain("600000.00", [staff["supervisor_gd"], *hq])),
+                rows=_inline_rows, at_most=20)
