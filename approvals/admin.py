@@ -4,7 +4,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment, TierStep
-from config.admin_utils import ReadOnlyAdmin
+from complaints.selectors import of_visible_complaints
+from config.admin_utils import LargeTableAdmin, ReadOnlyAdmin, choices_filter
 
 
 class StepFormSet(BaseInlineFormSet):
@@ -55,19 +56,23 @@ class StepInline(admin.TabularInline):
         return super().get_queryset(request).select_related("decided_by")
 
 
+def _tier_names():
+    names = ApprovalTier.objects.order_by("min_amount").values_list("name", flat=True)
+    return [(name, name) for name in dict.fromkeys(names)]
+
+
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(ReadOnlyAdmin):
+class ApprovalChainAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["complaint", "amount", "tier_name", "status", "proposed_by", "created_at"]
-    list_filter = ["status", "tier_name"]
+    # the tiers of today, not a DISTINCT over every chain
+    list_filter = ["status", choices_filter("tier_name", ApprovalChain._meta.get_field("tier_name").verbose_name,
+                                            _tier_names)]
     search_fields = ["=complaint__number"]
     list_select_related = ["complaint", "proposed_by"]
     inlines = [StepInline]
-    show_full_result_count = False
 
     def get_queryset(self, request):
-        from complaints.models import Complaint
-
-        return super().get_queryset(request).filter(complaint__in=Complaint.objects.visible_to(request.user))
+        return of_visible_complaints(super().get_queryset(request), user=request.user)
 
 
 @admin.register(Payment)

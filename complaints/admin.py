@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from complaints import services
-from config.admin_utils import ReadOnlyAdmin
+from complaints import privacy, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
 from complaints.models import (
@@ -17,7 +16,9 @@ from complaints.models import (
     ContactAttempt,
     HistoryEntry,
     PersonalDataAccess,
+    State,
 )
+from config.admin_utils import LargeTableAdmin, ReadOnlyAdmin, choices_filter
 
 
 @admin.register(Category)
@@ -71,17 +72,18 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
+class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
     fsm_fields = ["state"]
     fsm_forms = TRANSITION_FORMS
     list_display = ["number", "state", "level", "classification", "category", "complainant_name",
                     "org_unit", "owner", "received_at", "next_due", "is_overdue"]
+    # received_at: today / 7 days / month / year links, no query (a date
+    # hierarchy would list the years with a DISTINCT over every case).
     list_filter = ["state", "level", "is_overdue", "is_upgraded", "is_batch", "channel",
-                   "category__domain", "org_unit"]
+                   "category__domain", "org_unit", "received_at"]
     search_fields = ["=number", "complainant_name", "=complainant_phone", "issue_tag"]
     list_select_related = ["category", "org_unit", "owner"]
-    date_hierarchy = "received_at"
-    show_full_result_count = False
+    sortable_by = ["number", "received_at"]  # unique / cmp_received_idx
     inlines = [HistoryInline, ContactInline, AttachmentInline]
     add_form = ComplaintIntakeForm
 
@@ -152,17 +154,23 @@ class ComplaintAdmin(FSMAdminMixin, admin.ModelAdmin):
         return services.transition_label(name)
 
 
+def _history_transitions():
+    from complaints.templatetags.complaint_tags import HISTORY_LABELS, history_label
+
+    return [(name, history_label(name)) for name in dict.fromkeys([*HISTORY_LABELS, *services.TRANSITION_SERVICES])]
+
+
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(ReadOnlyAdmin):
+class HistoryEntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["complaint", "transition", "from_state", "to_state", "by", "at"]
-    list_filter = ["transition", "to_state"]
+    list_filter = [choices_filter("transition", HistoryEntry._meta.get_field("transition").verbose_name,
+                                  _history_transitions),
+                   choices_filter("to_state", HistoryEntry._meta.get_field("to_state").verbose_name, State.choices)]
     search_fields = ["=complaint__number"]
     list_select_related = ["complaint", "by"]
-    show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            complaint__in=Complaint.objects.visible_to(request.user))
+        return selectors.of_visible_complaints(super().get_queryset(request), user=request.user)
 
 
 @admin.register(ContactAttempt)
@@ -179,12 +187,12 @@ class AttachmentAdmin(HistoryEntryAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyAdmin):
+class PersonalDataAccessAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["at", "user", "complaint", "channel"]
-    list_filter = ["channel"]
+    list_filter = [choices_filter("channel", PersonalDataAccess._meta.get_field("channel").verbose_name,
+                                  [(c, c) for c in privacy.CHANNELS])]
     search_fields = ["=complaint__number", "user__username"]
     list_select_related = ["user", "complaint"]
-    show_full_result_count = False
 
     def has_module_permission(self, request):
         return request.user.is_superuser

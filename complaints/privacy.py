@@ -30,6 +30,10 @@ def may_see(complaint, user) -> bool:
     return bool(user.role_names & roles.SUPERVISING) and policies.in_scope(complaint, user)
 
 
+# Where a full number is shown: the ``channel`` of each PersonalDataAccess row.
+CHANNELS = ("case-page", "workspace", "api", "api-list", "export")
+
+
 def disclose(*, user, complaints, channel: str) -> set[int]:
     """The ids among ``complaints`` whose full data this user may see, with one
     log row each (one INSERT for the lot)."""

@@ -14,6 +14,14 @@ def complaint_list(*, user):
     return Complaint.objects.visible_to(user).select_related(*LIST_RELATED).in_priority_order()
 
 
+def of_visible_complaints(queryset, *, user, field: str = "complaint"):
+    """The rows of ``queryset`` (history, calls, approvals…) whose complaint the
+    user sees. No subquery when ``visible_to`` leaves every complaint, so an
+    administrator's list over a big table stays a plain scan of it."""
+    visible = Complaint.objects.visible_to(user)
+    return queryset if not visible.query.where else queryset.filter(**{f"{field}__in": visible})
+
+
 def complaint_detail(*, user, complaint_id: int) -> Complaint:
     complaint = (
         Complaint.objects.visible_to(user)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin_utils import LargeTableAdmin
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
 
@@ -9,8 +10,10 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         from accounts.selectors import units_visible_to
 
-        qs = super().get_queryset(request)
-        return qs.filter(**{f"{self.unit_field}__in": units_visible_to(request.user)})
+        qs, units = super().get_queryset(request), units_visible_to(request.user)
+        if not units.query.where:  # every unit: no filter, so no join on a big table
+            return qs
+        return qs.filter(**{f"{self.unit_field}__in": units})
 
 
 @admin.register(RectificationItem)
@@ -24,7 +27,7 @@ class RectificationItemAdmin(ScopedAdmin):
 
 
 @admin.register(AccountabilityRecord)
-class AccountabilityRecordAdmin(ScopedAdmin):
+class AccountabilityRecordAdmin(LargeTableAdmin, ScopedAdmin):
     unit_field = "complaint__org_unit"
     list_display = ["complaint", "person", "department", "action", "owner", "status", "created_at"]
     list_filter = ["action", "status"]
@@ -39,4 +42,5 @@ class PremiumFigureAdmin(ScopedAdmin):
     list_display = ["org_unit", "month", "amount"]
     list_filter = ["org_unit"]
     list_select_related = ["org_unit"]
+    autocomplete_fields = ["org_unit"]
     date_hierarchy = "month"

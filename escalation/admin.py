@@ -21,19 +21,18 @@ class BusinessDayAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-from config.admin_utils import ReadOnlyAdmin  # noqa: E402
+from config.admin_utils import LargeTableAdmin, ReadOnlyAdmin  # noqa: E402
 from escalation.models import Alert, Notification  # noqa: E402
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(LargeTableAdmin, ReadOnlyAdmin):
     """Read-only: notifications are an audit trail too."""
 
     list_display = ["created_at", "recipient", "kind", "title", "complaint", "read_at", "email_status"]
     list_filter = ["kind", "email_status"]
     search_fields = ["title", "=complaint__number", "recipient__username"]
     list_select_related = ["recipient", "complaint"]
-    show_full_result_count = False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
