@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from escalation.calendar import calendar_around
+from escalation.calendar import WorkingCalendar, calendar_around
 
 THREE_HOURS = dt.timedelta(hours=3)
 
@@ -29,7 +29,7 @@ class Due:
     confirmed: bool  # False: computed on weekends alone, the year is not in the calendar
 
 
-def first_callback_due(received_at: dt.datetime, rule: str) -> Due:
+def first_callback_due(received_at: dt.datetime, rule: str, calendar: WorkingCalendar | None = None) -> Due:
     """§4 first callback (首次回电).
 
     - ``3h``: received time + 3 clock hours, day or night, holiday or not.
@@ -37,12 +37,15 @@ def first_callback_due(received_at: dt.datetime, rule: str) -> Due:
       complaint came in before 18:00; otherwise 18:00 of the next working day.
     - ``t1`` / ``t2``: 18:00 of the 1st / 2nd working day strictly after the
       received date.
+
+    ``calendar`` may be given by a caller that computes many deadlines (the bulk
+    generator); by default the days around the received date are read.
     """
     if rule == "3h":
         return Due(received_at + THREE_HOURS, True)
     local = _local(received_at)
     _, close = business_hours()
-    calendar = calendar_around(local.date())
+    calendar = calendar or calendar_around(local.date())
     if rule == "same_day":
         today = calendar.day(local.date())
         if today.working and local.time() < close:
