@@ -1,5 +1,35 @@
+import re
+import uuid
+
 from django.conf import settings
 from django.utils import translation
+
+from config.logs import request_id
+
+
+class RequestIdMiddleware:
+    """Every request has an id: the proxy's X-Request-ID when it sent a sane one
+    (nginx: ``proxy_set_header X-Request-ID $request_id``), else a new one. It is
+    on ``request.id``, in every log line written while the request is served
+    (config/logs.py), in the answer's X-Request-ID header and in gunicorn's
+    access line, and it travels with the Celery tasks the request starts."""
+
+    HEADER = "HTTP_X_REQUEST_ID"
+    SANE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.META.get(self.HEADER, "")
+        request.id = given if self.SANE.match(given) else uuid.uuid4().hex
+        token = request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
 
 
 class ChineseFirstLocaleMiddleware:

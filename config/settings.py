@@ -12,7 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env, envbool, envint, envlist
+from config import logs
+from config.env import env, envbool, envchoice, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer and every log line of the request carries its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
@@ -203,13 +206,10 @@ SESSION_COOKIE_AGE = envint("DJANGO_SESSION_AGE", 8 * 3600)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "complaints@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs (config/logs.py): JSON lines on stdout in production, text for the demo.
+LOG_FORMAT = envchoice("DJANGO_LOG_FORMAT", ("json", "text"), "text" if DEBUG else "json")
+LOG_LEVEL = envchoice("DJANGO_LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info").upper()
+LOGGING = logs.django_logging(fmt=LOG_FORMAT, level=LOG_LEVEL)
 
 # Product settings (DOMAIN.md).
 COMPLAINT_RETENTION_YEARS = envint("COMPLAINT_RETENTION_YEARS", 3)
