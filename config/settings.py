@@ -132,6 +132,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a competing writer instead of failing at once ("database is locked").
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A streaming read replica for reports (config/routers.py): dashboards, the monthly
+# report, exports and the stats API read there inside ``reporting()``; everything
+# else, and every write, uses default. Tests treat it as a mirror of default.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL,
+                                                 conn_max_age=envint("DJANGO_CONN_MAX_AGE", 0))
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPORTING_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
+DATABASE_ROUTERS = ["config.routers.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from config.routers import reporting
 from dashboards import stats
 from dashboards.forms import PeriodForm
 
@@ -35,7 +36,8 @@ class Summary(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        return Response(stats.summary(scope_from(request)))
+        with reporting():
+            return Response(stats.summary(scope_from(request)))
 
 
 urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary")]

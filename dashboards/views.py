@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from complaints import selectors
 from complaints.api.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
+from config.routers import reporting
 from dashboards import exports
 from dashboards.api import may_see_figures
 from dashboards.forms import PeriodForm
@@ -68,27 +69,30 @@ def _context(form):
 
 @login_required
 def dashboard(request):
-    form = _form(request)
-    if not form.is_valid():
-        return render(request, "dashboards/dashboard.html", {"form": form})
-    return render(request, "dashboards/dashboard.html", _context(form))
+    with reporting():
+        form = _form(request)
+        if not form.is_valid():
+            return render(request, "dashboards/dashboard.html", {"form": form})
+        return render(request, "dashboards/dashboard.html", _context(form))
 
 
 @login_required
 def report(request):
-    form = _form(request)
-    if not form.is_valid():
-        return render(request, "dashboards/report.html", {"form": form})
-    return render(request, "dashboards/report.html", _context(form))
+    with reporting():
+        form = _form(request)
+        if not form.is_valid():
+            return render(request, "dashboards/report.html", {"form": form})
+        return render(request, "dashboards/report.html", _context(form))
 
 
 @login_required
 def report_xlsx(request):
-    form = _form(request)
-    if not form.is_valid():
-        return render(request, "dashboards/report.html", {"form": form}, status=400)
-    scope = form.scope()
-    body = exports.report_workbook(scope, exports.report_figures(scope))
+    with reporting():
+        form = _form(request)
+        if not form.is_valid():
+            return render(request, "dashboards/report.html", {"form": form}, status=400)
+        scope = form.scope()
+        body = exports.report_workbook(scope, exports.report_figures(scope))
     return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx")
 
 
@@ -98,8 +102,9 @@ def cases_xlsx(request):
     the roles that get reports (managers, supervisors, executives)."""
     if not may_see_figures(request.user):
         raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
-    qs = selectors.complaint_list(user=request.user)
-    body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
+    with reporting():
+        qs = selectors.complaint_list(user=request.user)
+        body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
     return _download(body, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -37,6 +37,17 @@ def _own_task_queue(worker_id):
     yield queue
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A "replica" alias mirroring the test database, as DATABASE_REPLICA_URL
+    configures one in production (config/settings.py). Nothing reads from it
+    unless a test sets settings.REPORTING_DATABASE = "replica" (tests/ops)."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    settings.DATABASES.setdefault("replica", {**default, "TEST": {**default["TEST"], "MIRROR": "default"}})
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
