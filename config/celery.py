@@ -16,6 +16,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@app.on_after_configure.connect
+def _redbeat_settings_by_their_own_names(sender, **kwargs):
+    """RedBeat reads CELERY_REDBEAT_* through the namespace, but looks for them
+    by their bare names (redbeat_redis_url) to decide whether they are set and
+    warns at every start that they are not; give them those names too."""
+    sender.conf.update({key.removeprefix("CELERY_").lower(): value for key, value in list(sender.conf.items())
+                        if key.startswith("CELERY_REDBEAT_")})
+
+
 @signals.setup_logging.connect
 def _django_logging(**kwargs):
     """Use settings.LOGGING instead of Celery's own log set-up."""

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "escalation",
     "approvals",
     "dashboards",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Production hardening: on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and monitors ask for /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -269,11 +272,34 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Beat (DOMAIN.md §4). Each periodic task gets ``slot`` (its period in seconds)
+# and runs once per slot of that length (ops/services.py: slot_claim), however
+# many schedulers sent it. With Redis, beat is also RedBeat: the schedule lives in
+# Redis and a lock there lets one beat send while any other waits to take over,
+# so starting beat on two machines never sends twice. Without Redis (the demo's
+# filesystem transport) beat keeps its schedule in a local file.
+SWEEP_INTERVAL_SECONDS = envint("SWEEP_INTERVAL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # DOMAIN.md §4: deadlines watched every minute; also delivers pending e-mail.
-    "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines",
-                        "schedule": float(envint("SWEEP_INTERVAL_SECONDS", 60)),
-                        "options": {"expires": max(envint("SWEEP_INTERVAL_SECONDS", 60) - 5, 1)}},
+    "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
+                        "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
+                        "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
     # DOMAIN.md §7 预警: spikes told to managers once a day (each spike once).
-    "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "options": {"expires": 3000}},
+    "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
+                    "options": {"expires": 3000}},
 }
+# Beat wakes at least every 5 s: a waiting RedBeat retries the lock that often.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    # One schedule and one lock per queue (tests run their own queues side by side).
+    CELERY_REDBEAT_KEY_PREFIX = f"redbeat:{CELERY_TASK_DEFAULT_QUEUE}:"
+    # The lock holder renews it on every wake-up; if it dies, another beat
+    # takes over within this many seconds (plus one wake-up).
+    CELERY_REDBEAT_LOCK_TIMEOUT = envint("BEAT_LOCK_TIMEOUT_SECONDS", 30)
+
+# GET /healthz (ops/views.py) answers 503 when the last completed deadline sweep
+# is older than this.
+HEALTH_SWEEP_MAX_AGE_SECONDS = envint("HEALTH_SWEEP_MAX_AGE_SECONDS", 5 * SWEEP_INTERVAL_SECONDS)

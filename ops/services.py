@@ -1,0 +1,55 @@
+"""Writes of the ops app: heartbeats and slot claims of the periodic tasks.
+
+A periodic task stays thin (STYLE.md §5): it claims its slot, calls its
+service, records its heartbeat::
+
+    if slot and not slot_claim(name="sweep-deadlines", seconds=slot, task_id=self.request.id):
+        return {"skipped": True}
+    ...
+    heartbeat_record(name="sweep")
+"""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ops.models import Heartbeat, PeriodicSlot
+
+log = logging.getLogger(__name__)
+
+
+def heartbeat_record(*, name: str, at: dt.datetime | None = None) -> None:
+    """Record that the periodic job ``name`` has just finished (one upsert)."""
+    Heartbeat.objects.bulk_create([Heartbeat(name=name, at=at or timezone.now())],
+                                  update_conflicts=True, unique_fields=["name"], update_fields=["at"])
+
+
+def slot_claim(*, name: str, seconds: int, task_id: str | None = None, now: dt.datetime | None = None) -> bool:
+    """True when this message may run the periodic task ``name``: it is the first
+    of the current slot (Unix time // ``seconds``), or the same message again
+    (redelivered after its worker died, same ``task_id``). False for any other
+    message of a slot already claimed, e.g. the same tick sent by a second beat.
+
+    One conditional UPDATE decides, as healthchecks' sendalerts claims a check,
+    so any number of workers at once get one True per slot. Relies on the
+    workers' clocks agreeing to well under ``seconds`` (NTP)."""
+    now = now or timezone.now()
+    slot = int(now.timestamp()) // seconds
+    mine = Q(slot__lt=slot) | Q(slot=slot, task_id=task_id) if task_id else Q(slot__lt=slot)
+    claimed = PeriodicSlot.objects.filter(mine, name=name).update(slot=slot, task_id=task_id or "", claimed_at=now)
+    if not claimed:
+        try:
+            with transaction.atomic():
+                PeriodicSlot.objects.create(name=name, slot=slot, task_id=task_id or "", claimed_at=now)
+            claimed = 1
+        except IntegrityError:  # the row exists: this slot (or a later one) is taken
+            claimed = 0
+    extra = {"periodic": name, "slot": slot}
+    if claimed:
+        log.info("periodic slot claimed", extra=extra)
+    else:
+        log.info("periodic slot already taken, not run", extra=extra)
+    return bool(claimed)
