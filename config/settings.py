@@ -231,6 +231,13 @@ SESSION_COOKIE_AGE = envint("DJANGO_SESSION_AGE", 8 * 3600)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "complaints@localhost")
+# The SMTP relay, with DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
 
 # Logs (config/logs.py): JSON lines on stdout in production, text for the demo.
 LOG_FORMAT = envchoice("DJANGO_LOG_FORMAT", ("json", "text"), "text" if DEBUG else "json")
