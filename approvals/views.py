@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from approvals import selectors, services
 from approvals.models import ApprovalStep
 from complaints.exceptions import ComplaintError
+from config.pagination import EstimatedCountPaginator
 
 
 class DecisionForm(forms.Form):
@@ -26,7 +27,9 @@ def queue(request):
     steps = (selectors.pending_steps_for(user=request.user)
              .annotate(evidence=Count("chain__complaint__attachments", distinct=True))
              .prefetch_related(Prefetch("chain__steps", queryset=ApprovalStep.objects.select_related("decided_by"))))
-    return render(request, "approvals/queue.html", {"steps": steps, "now": timezone.now(),
+    # Most urgent first, 20 to a page: an HQ approver may have thousands waiting.
+    page = EstimatedCountPaginator(steps, 20).get_page(request.GET.get("page"))
+    return render(request, "approvals/queue.html", {"steps": page.object_list, "page": page, "now": timezone.now(),
                                                     "form": DecisionForm()})
 
 

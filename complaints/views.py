@@ -4,7 +4,6 @@ from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from complaints.classification import URGENT_REASON_LABELS
 from complaints.exceptions import ComplaintError, NotVisible
 from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm, PaymentForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
+from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
 
 
@@ -134,7 +134,8 @@ def workspace(request):
     elif tab == "topay":
         qs = selectors.awaiting_payment(user=user, base=qs)
     filters = ComplaintFilter(request.GET, queryset=qs)
-    page = Paginator(filters.qs, 30).get_page(request.GET.get("page"))
+    # Lists over a million cases count at most 10,000 rows (config.pagination).
+    page = EstimatedCountPaginator(filters.qs, 30).get_page(request.GET.get("page"))
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
         "disclosed": disclosed,

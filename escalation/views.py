@@ -1,14 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from config.pagination import EstimatedCountPaginator
 from escalation import notifications, selectors
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(selectors.notifications_for(user=request.user), 30).get_page(
+        request.GET.get("page"))
     return render(request, "escalation/notifications.html", {"page": page})
 
 
