@@ -298,6 +298,21 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # so starting beat on two machines never sends twice. Without Redis (the demo's
 # filesystem transport) beat keeps its schedule in a local file.
 SWEEP_INTERVAL_SECONDS = envint("SWEEP_INTERVAL_SECONDS", 60)
+# Dashboard figures (dashboards/rollups.py): computed at most this long ago, and
+# last month's of every unit recomputed by beat this often. 0: always computed.
+FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 900)
+FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 300)
+FIGURES_CACHE = "figures"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web and worker process: Redis, or files under var/ for the demo.
+    FIGURES_CACHE: ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                     "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
+                     "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}
+                    if REDIS_URL else
+                    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                     "LOCATION": str(VAR_DIR / "cache" / "figures")}),
+}
 CELERY_BEAT_SCHEDULE = {
     # DOMAIN.md §4: deadlines watched every minute; also delivers pending e-mail.
     "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
@@ -306,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
     # DOMAIN.md §7 预警: spikes told to managers once a day (each spike once).
     "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
                     "options": {"expires": 3000}},
+    # Issue 8: last month's figures of every unit kept ready for the dashboards.
+    "refresh-figures": {"task": "dashboards.tasks.refresh_figures", "schedule": float(FIGURES_REFRESH_SECONDS),
+                        "kwargs": {"slot": FIGURES_REFRESH_SECONDS},
+                        "options": {"expires": max(FIGURES_REFRESH_SECONDS - 5, 1)}},
 }
 # Beat wakes at least every 5 s: a waiting RedBeat retries the lock that often.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 5

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts import roles
 from config.routers import reporting
-from dashboards import stats
+from dashboards import rollups, stats
 from dashboards.forms import PeriodForm
 
 
@@ -37,7 +37,8 @@ class Summary(APIView):
     )
     def get(self, request):
         with reporting():
-            return Response(stats.summary(scope_from(request)))
+            ready = rollups.summary(scope_from(request))
+        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
 
 
 urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary")]

@@ -15,7 +15,7 @@ from complaints import selectors
 from complaints.api.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
 from config.routers import reporting
-from dashboards import exports
+from dashboards import exports, rollups
 from dashboards.api import may_see_figures
 from dashboards.forms import PeriodForm
 
@@ -44,7 +44,8 @@ def drill(scope, **filters) -> str:
 
 def _context(form):
     scope = form.scope()
-    figures = exports.report_figures(scope)
+    ready = rollups.figures(scope)
+    figures = ready.value
     s = figures["summary"]
     labels = {"level": dict(Level.choices), "state": dict(State.choices), "channel": dict(Channel.choices)}
     charts = {
@@ -61,7 +62,7 @@ def _context(form):
                   # by_unit counts each unit's own cases, so its link lists that unit only.
                   "links": [drill(scope, unit=u["code"]) for u in figures["units"]]},
     }
-    return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts,
+    return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts, "figures_at": ready.computed_at,
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
             "query": urlencode({"date_from": scope.date_from, "date_to": scope.date_to,
                                 "org_unit": scope.unit.code if scope.unit else ""})}
@@ -92,7 +93,7 @@ def report_xlsx(request):
         if not form.is_valid():
             return render(request, "dashboards/report.html", {"form": form}, status=400)
         scope = form.scope()
-        body = exports.report_workbook(scope, exports.report_figures(scope))
+        body = exports.report_workbook(scope, rollups.figures(scope).value)
     return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx")
 
 

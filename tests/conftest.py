@@ -51,6 +51,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Dashboard figures computed on every request (tests/dashboards/test_rollups.py
+    # turns the cache on where it is under test).
+    settings.FIGURES_MAX_AGE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,119 @@
+"""Figures kept ready for the dashboards (issue 8).
+
+At a million cases the §7 figures of a branch or of the head office take
+seconds to compute, too long for a page. The dashboard, the monthly report,
+their workbook and ``/api/v1/stats/summary/`` therefore read a scope's
+figures through ``figures`` / ``summary`` here: from the cache when they were
+computed less than ``FIGURES_MAX_AGE_SECONDS`` ago, else computed (by
+``dashboards.exports.report_figures`` / ``stats.summary``, where each figure
+is defined) and kept. A Celery beat task, ``refresh``, recomputes the default
+period (last month) of every unit ahead of time, so managers meet ready
+figures; the pages say when the figures were computed.
+
+Figures are cached by the scope's root (the unit chosen, or the unit the user
+sees from) and period: two users who may see the same cases share them, and
+no user ever reads a scope wider than their own (the period form checks the
+unit against the user's scope first). ``FIGURES_MAX_AGE_SECONDS = 0``
+computes every time (the tests' default).
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+
+from accounts.models import OrgUnit
+from dashboards import stats
+from dashboards.forms import last_month
+
+log = logging.getLogger(__name__)
+VERSION = 1  # bump when the shape of the figures changes
+
+
+@dataclass(frozen=True)
+class Ready:
+    value: object
+    computed_at: dt.datetime
+    from_cache: bool
+
+
+class _Everything:
+    """The scope of a refresh: every case (narrowed by the unit of the scope)."""
+
+    is_authenticated = True
+    is_superuser = True
+    org_unit = None
+    org_unit_id = None
+    pk = None
+
+
+def max_age() -> int:
+    return settings.FIGURES_MAX_AGE_SECONDS
+
+
+def root_of(scope: stats.Scope) -> str:
+    if scope.unit is not None:
+        return scope.unit.path
+    if scope.user.is_superuser:
+        return "*"
+    return scope.user.org_unit.path
+
+
+def key(name: str, scope: stats.Scope) -> str:
+    return f"figures:{VERSION}:{name}:{root_of(scope)}:{scope.date_from}:{scope.date_to}"
+
+
+def ready(name: str, scope: stats.Scope, compute: Callable[[], object], *, now: dt.datetime | None = None) -> Ready:
+    now = now or timezone.now()
+    limit = max_age()
+    if limit <= 0:
+        return Ready(compute(), now, False)
+    cache = caches[settings.FIGURES_CACHE]
+    entry = cache.get(key(name, scope))
+    if entry is not None and (now - entry["at"]).total_seconds() < limit:
+        return Ready(entry["value"], entry["at"], True)
+    value = compute()
+    _keep(name, scope, value, now)
+    return Ready(value, now, False)
+
+
+def _keep(name: str, scope: stats.Scope, value, at: dt.datetime) -> None:
+    # Kept longer than they are fresh: a stale entry is recomputed on demand,
+    # but the refresh can still find and replace it.
+    caches[settings.FIGURES_CACHE].set(key(name, scope), {"value": value, "at": at},
+                                       timeout=max(max_age() * 12, 3600))
+
+
+def figures(scope: stats.Scope) -> Ready:
+    """Every figure of the dashboard and the monthly report."""
+    from dashboards.exports import report_figures
+
+    return ready("report", scope, lambda: report_figures(scope))
+
+
+def summary(scope: stats.Scope) -> Ready:
+    """The figures of /api/v1/stats/summary/."""
+    return ready("summary", scope, lambda: stats.summary(scope))
+
+
+def refresh(*, today: dt.date | None = None, units=None) -> int:
+    """Recompute the default period's figures of every unit (Celery beat)."""
+    from dashboards.exports import report_figures
+
+    if max_age() <= 0:
+        return 0
+    date_from, date_to = last_month(today or timezone.localdate())
+    now = timezone.now()
+    done = 0
+    for unit in units if units is not None else OrgUnit.objects.order_by("path"):
+        scope = stats.Scope(user=_Everything(), date_from=date_from, date_to=date_to, unit=unit)
+        figures_now = report_figures(scope)
+        _keep("report", scope, figures_now, now)
+        _keep("summary", scope, figures_now["summary"], now)
+        done += 1
+    log.info("figures refreshed for %d units (%s to %s)", done, date_from, date_to)
+    return done
