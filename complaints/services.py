@@ -336,7 +336,7 @@ def get_visible(*, user: User, complaint_id: int, lock: bool = False) -> Complai
         qs = qs.select_for_update(of=("self",))
     else:
         qs = qs.select_related("owner")
-    complaint = qs.filter(pk=complaint_id).first()
+    complaint = qs.filter(pk=complaint_id).order_by("pk").first()  # by key, not a walk of the priority index
     if complaint is None:
         raise NotVisible(_("No such complaint."))
     return complaint

@@ -298,10 +298,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # so starting beat on two machines never sends twice. Without Redis (the demo's
 # filesystem transport) beat keeps its schedule in a local file.
 SWEEP_INTERVAL_SECONDS = envint("SWEEP_INTERVAL_SECONDS", 60)
+# Working days read once a minute per process rather than for every deadline
+# (escalation/calendar.py); changes saved in the same process apply at once.
+CALENDAR_CACHE_SECONDS = envint("CALENDAR_CACHE_SECONDS", 60)
 # Dashboard figures (dashboards/rollups.py): computed at most this long ago, and
 # last month's of every unit recomputed by beat this often. 0: always computed.
-FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 900)
-FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 300)
+FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 1800)
+FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 900)
 FIGURES_CACHE = "figures"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

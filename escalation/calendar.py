@@ -7,6 +7,7 @@ not know; administrators correct and extend it in the admin.
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -66,6 +67,7 @@ def load_year(*, year: int, day_model, year_model, replace: bool = False) -> int
             for d, k, n in days if d not in existing
         )
         year_model.objects.update_or_create(year=year, defaults={"source": PACKAGE_SOURCE})
+    forget_recent()
     return len(days) - len(existing)
 
 
@@ -114,5 +116,30 @@ class WorkingCalendar:
         return day, confirmed
 
 
+_recent: dict[dt.date, tuple[float, WorkingCalendar]] = {}
+
+
 def calendar_around(date: dt.date) -> WorkingCalendar:
-    return WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS))
+    """The working days from ``date`` on. Kept in the process for
+    CALENDAR_CACHE_SECONDS (intake computes a deadline for every complaint);
+    a change saved in this process is seen at once, one saved elsewhere (the
+    admin on another machine) within that time."""
+    from django.conf import settings
+
+    keep = settings.CALENDAR_CACHE_SECONDS
+    if keep <= 0:
+        return WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS))
+    now = time.monotonic()
+    hit = _recent.get(date)
+    if hit is not None and now - hit[0] < keep:
+        return hit[1]
+    if len(_recent) > 64:  # back-dated intakes ask for many days; keep it small
+        _recent.clear()
+    calendar = WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS))
+    _recent[date] = (now, calendar)
+    return calendar
+
+
+def forget_recent(**kwargs) -> None:
+    """Signal receiver and hook: the calendar changed."""
+    _recent.clear()

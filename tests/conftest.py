@@ -54,6 +54,9 @@ def _fast_passwords(settings):
     # Dashboard figures computed on every request (tests/dashboards/test_rollups.py
     # turns the cache on where it is under test).
     settings.FIGURES_MAX_AGE_SECONDS = 0
+    # Working days read afresh for every deadline (test_business_calendar.py
+    # tests the per-process cache itself).
+    settings.CALENDAR_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

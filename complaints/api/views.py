@@ -41,8 +41,9 @@ def _as_api_fields(exc: ValidationError) -> ValidationError:
     return ValidationError(renamed)
 
 
-def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK) -> Response:
-    complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
+def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK, *, complaint=None) -> Response:
+    if complaint is None:
+        complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
     disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
     return Response(s.ComplaintDetailOut(complaint, context={"request": request, "disclosed": disclosed}).data,
                     status=status_code)
@@ -69,7 +70,8 @@ class ComplaintListCreate(generics.ListAPIView):
             complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data))
         except ValidationError as exc:
             raise _as_api_fields(exc) from exc
-        return _detail(request, complaint.pk, status.HTTP_201_CREATED)
+        return _detail(request, complaint.pk, status.HTTP_201_CREATED,
+                       complaint=selectors.complaint_just_logged(complaint))
 
 
 class ComplaintDetail(APIView):

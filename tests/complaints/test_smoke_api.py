@@ -30,3 +30,16 @@ def test_it_creates_and_carries_a_case_to_archived(api, staff):
         ("receive", "received"), ("verify", "verified"), ("propose", "proposed"),
         ("approve_step", "proposed"), ("approve", "approved"), ("payment", "approved"),
         ("resolve", "resolved"), ("revisit", "revisited"), ("archive", "archived")]
+
+
+def test_intake_answers_exactly_what_reading_the_case_answers(api):
+    """The 201 answer is built from the case just logged (no re-read of six
+    tables); it must be the same document GET returns."""
+    for user, extra in [("front_desk_gd", {}), ("handler_gd", {"claim_amount": "88.00", "vip": True})]:
+        payload = api_payload(**{k: v for k, v in extra.items() if k != "vip"})
+        if extra.get("vip"):
+            payload["complainant"]["vip"] = True
+        created = api(user).post("/api/v1/complaints/", payload, format="json")
+        assert created.status_code == 201, created.content
+        read = api(user).get(f"/api/v1/complaints/{created.json()['id']}/")
+        assert created.json() == read.json()
