@@ -1,8 +1,36 @@
 """Who is told: one function per audience."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from accounts import roles
 from accounts.models import User
 from accounts.selectors import role_holder
+
+_remembered: ContextVar[dict | None] = ContextVar("recipients_remembered", default=None)
+
+
+@contextmanager
+def remembered():
+    """Within the block, each role's nearest holder to a unit is looked up once:
+    a sweep telling a thousand cases asks the same few questions again and again."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _holder(role: str, unit, exclude=None) -> User | None:
+    memo = _remembered.get()
+    if memo is None:
+        return role_holder(role=role, unit=unit, exclude=exclude)
+    key = (role, unit.pk)
+    if key not in memo:
+        memo[key] = role_holder(role=role, unit=unit)
+    if exclude is not None and memo[key] == exclude:  # the nearest holder is the one left out
+        return role_holder(role=role, unit=unit, exclude=exclude)
+    return memo[key]
 
 
 def supervisor_of(complaint) -> User | None:
@@ -12,8 +40,8 @@ def supervisor_of(complaint) -> User | None:
     owner = complaint.owner
     if owner is not None and owner.supervisor_id and owner.supervisor.is_active:
         return owner.supervisor
-    return (role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit, exclude=owner)
-            or role_holder(role=roles.CS_MANAGER, unit=complaint.org_unit, exclude=owner))
+    return (_holder(roles.SUPERVISOR, complaint.org_unit, owner)
+            or _holder(roles.CS_MANAGER, complaint.org_unit, owner))
 
 
 def owner_and_supervisor(complaint) -> list[User]:
@@ -30,7 +58,7 @@ def report_chain(complaint) -> list[User]:
 
 def unit_chain(unit) -> list[User]:
     """The supervisor and the customer service manager nearest a unit."""
-    return [role_holder(role=roles.SUPERVISOR, unit=unit), role_holder(role=roles.CS_MANAGER, unit=unit)]
+    return [_holder(roles.SUPERVISOR, unit), _holder(roles.CS_MANAGER, unit)]
 
 
 def department(complaint, role: str) -> list[User]:

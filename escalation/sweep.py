@@ -47,7 +47,7 @@ def record_alert(key: str, complaint=None) -> bool:
 def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"), recipients.remembered():
         while result.cases < limit:
             ids = list(Complaint.objects.filter(next_check_at__lte=now)
                        .order_by("next_check_at").values_list("pk", flat=True)[:BATCH])
@@ -69,7 +69,7 @@ def _claim(pk: int, now: dt.datetime):
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     else:
         qs = qs.select_for_update()
-    return qs.filter(pk=pk, next_check_at__lte=now).first()
+    return qs.filter(pk=pk, next_check_at__lte=now).order_by("pk").first()
 
 
 def _sweep_case(pk: int, now: dt.datetime, result: SweepResult) -> bool:
