@@ -35,6 +35,8 @@ class LargeTableAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    # 50 rows a page: rendering the rows is most of a page's time (bench/RESULTS.md).
+    list_per_page = 50
     ordering = ["-pk"]
     sortable_by = ()
 

@@ -5,6 +5,8 @@ fails the change (the beat sweep delivers what is still pending)."""
 
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +19,18 @@ from escalation.models import Notification
 
 log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
+_delivering_after = ContextVar("notifications_delivering_after", default=False)
+
+
+@contextmanager
+def delivered_at_the_end():
+    """For a caller that ends with ``deliver_pending()`` itself (the sweep):
+    notifications written inside do not each ask the worker to deliver."""
+    token = _delivering_after.set(True)
+    try:
+        yield
+    finally:
+        _delivering_after.reset(token)
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None) -> list[Notification]:
@@ -33,7 +47,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", compl
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    if any(r.email_status == Notification.Email.PENDING for r in rows):
+    if not _delivering_after.get() and any(r.email_status == Notification.Email.PENDING for r in rows):
         transaction.on_commit(kick_delivery)
     return created
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from escalation import recipients, tracking
 from escalation.models import Alert, CalendarYear, Notification
-from escalation.notifications import deliver_pending, notify
+from escalation.notifications import deliver_pending, delivered_at_the_end, notify
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -47,7 +47,7 @@ def record_alert(key: str, complaint=None) -> bool:
 def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    with translation.override("zh-hans"), recipients.remembered():
+    with translation.override("zh-hans"), recipients.remembered(), delivered_at_the_end():
         while result.cases < limit:
             ids = list(Complaint.objects.filter(next_check_at__lte=now)
                        .order_by("next_check_at").values_list("pk", flat=True)[:BATCH])
@@ -64,7 +64,7 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult
 
 
 def _claim(pk: int, now: dt.datetime):
-    qs = Complaint.objects.select_related("owner", "org_unit", "category")
+    qs = Complaint.objects.select_related("owner", "owner__supervisor", "org_unit", "category")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     else:
