@@ -315,16 +315,26 @@ def record_history(complaint: Complaint, *, name: str, from_state: str, by: User
     """Append one history entry (§6: who, when, from, to, comment). When the state
     changed it also keeps the time spent in the state left, for the §7 average
     time in each state. Call after the case is saved, in the same transaction."""
+    entry = history_entry(complaint, name=name, from_state=from_state, by=by, comment=comment, data=data, at=at)
+    if from_state != complaint.state:
+        Complaint.objects.filter(pk=complaint.pk).update(state_entered_at=complaint.state_entered_at)
+    entry.save()
+    return entry
+
+
+def history_entry(complaint: Complaint, *, name: str, from_state: str, by: User | None, comment: str = "",
+                  data: dict | None = None, at: dt.datetime | None = None) -> HistoryEntry:
+    """The entry ``record_history`` writes, not yet saved (the sweep writes a
+    batch of them at once); moves ``state_entered_at`` on the case in memory."""
     now = at or timezone.now()
     seconds = None
     if from_state != complaint.state:
         if complaint.state_entered_at is not None:
             seconds = max(int((now - complaint.state_entered_at).total_seconds()), 0)
         complaint.state_entered_at = now
-        Complaint.objects.filter(pk=complaint.pk).update(state_entered_at=now)
-    return HistoryEntry.objects.create(at=now, complaint=complaint, transition=name, from_state=from_state,
-                                       to_state=complaint.state, by=by, comment=comment, data=data or {},
-                                       seconds_in_from_state=seconds)
+    return HistoryEntry(at=now, complaint=complaint, transition=name, from_state=from_state,
+                        to_state=complaint.state, by=by, comment=comment, data=data or {},
+                        seconds_in_from_state=seconds)
 
 
 def get_visible(*, user: User, complaint_id: int, lock: bool = False) -> Complaint:

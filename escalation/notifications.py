@@ -35,6 +35,18 @@ def delivered_at_the_end():
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None) -> list[Notification]:
     """Tell each recipient once (duplicates and inactive users dropped)."""
+    rows = notification_rows(recipients=recipients, kind=kind, title=title, body=body, complaint=complaint)
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    if not _delivering_after.get() and any(r.email_status == Notification.Email.PENDING for r in rows):
+        transaction.on_commit(kick_delivery)
+    return created
+
+
+def notification_rows(*, recipients: Iterable, kind: str, title: str, body: str = "",
+                      complaint=None) -> list[Notification]:
+    """The rows ``notify`` writes, not yet saved (the sweep writes a batch at once)."""
     seen, rows = set(), []
     for user in recipients:
         if user is None or not user.is_active or user.pk in seen:
@@ -44,12 +56,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", compl
             recipient=user, complaint=complaint, kind=kind, title=str(title)[:200], body=str(body),
             email_status=Notification.Email.PENDING if user.email else Notification.Email.SKIPPED,
         ))
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    if not _delivering_after.get() and any(r.email_status == Notification.Email.PENDING for r in rows):
-        transaction.on_commit(kick_delivery)
-    return created
+    return rows
 
 
 def kick_delivery() -> None:

@@ -29,7 +29,9 @@ def _holder(role: str, unit, exclude=None) -> User | None:
     if key not in memo:
         memo[key] = role_holder(role=role, unit=unit)
     if exclude is not None and memo[key] == exclude:  # the nearest holder is the one left out
-        return role_holder(role=role, unit=unit, exclude=exclude)
+        key = (role, unit.pk, exclude.pk)
+        if key not in memo:
+            memo[key] = role_holder(role=role, unit=unit, exclude=exclude)
     return memo[key]
 
 

@@ -17,10 +17,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint
+from complaints.models import Complaint, HistoryEntry
+from config.bulk import update_rows
 from escalation import recipients, tracking
 from escalation.models import Alert, CalendarYear, Notification
-from escalation.notifications import deliver_pending, delivered_at_the_end, notify
+from escalation.notifications import deliver_pending, delivered_at_the_end, notification_rows, notify
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -44,88 +45,105 @@ def record_alert(key: str, complaint=None) -> bool:
     return True
 
 
+FIELDS_SWEPT = ["next_due", "is_overdue", "next_check_at", "level", "classification", "priority",
+                "urgent_reasons", "is_upgraded", "upgrade_reason", "updated_at"]
+
+
+@dataclass
+class _Writes:
+    """What one batch writes, in one statement per table at its end."""
+
+    alerts: list = field(default_factory=list)
+    notifications: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+
+
 def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
     with translation.override("zh-hans"), recipients.remembered(), delivered_at_the_end():
         while result.cases < limit:
-            ids = list(Complaint.objects.filter(next_check_at__lte=now)
-                       .order_by("next_check_at").values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                break
-            progressed = False
-            for pk in ids:
-                progressed |= _sweep_case(pk, now, result)
-            if not progressed:
-                break  # every due case is locked by another sweep
+            if not _sweep_batch(now, min(BATCH, limit - result.cases), result):
+                break  # nothing due, or every due case is locked by another sweep
         calendar_watch(today=timezone.localtime(now).date())
     deliver_pending()
     return result
 
 
-def _claim(pk: int, now: dt.datetime):
-    qs = Complaint.objects.select_related("owner", "owner__supervisor", "org_unit", "category")
+def _claim_batch(now: dt.datetime, size: int) -> list[Complaint]:
+    """Up to ``size`` due cases, locked for this transaction; cases another
+    sweep holds are skipped, not waited for."""
+    qs = (Complaint.objects.select_related("owner", "owner__supervisor", "org_unit", "category")
+          .filter(next_check_at__lte=now).order_by("next_check_at", "pk"))
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     else:
         qs = qs.select_for_update()
-    return qs.filter(pk=pk, next_check_at__lte=now).order_by("pk").first()
+    return list(qs[:size])
 
 
-def _sweep_case(pk: int, now: dt.datetime, result: SweepResult) -> bool:
+def _sweep_batch(now: dt.datetime, size: int, result: SweepResult) -> bool:
+    """One transaction: claim a batch, decide every event of every case, then
+    write the alerts, notifications, history and cases in one statement each.
+    The alert keys are unique: with the cases locked, an event is told once
+    even when sweeps overlap, and a sweep that dies writes nothing."""
     with transaction.atomic():
-        complaint = _claim(pk, now)
-        if complaint is None:
+        cases = _claim_batch(now, size)
+        if not cases:
             return False
-        recorded = tracking.recorded_keys(complaint)
-        for event in tracking.events(complaint):
-            key = event.key(complaint.pk)
-            if event.fire_at > now or key in recorded:
-                continue
-            if record_alert(key, complaint):
-                _act(complaint, event, now)
+        recorded = tracking.recorded_keys_of([c.pk for c in cases])
+        writes = _Writes()
+        for complaint in cases:
+            seen = recorded.get(complaint.pk, set())
+            for event in tracking.events(complaint):
+                key = event.key(complaint.pk)
+                if event.fire_at > now or key in seen:
+                    continue
+                writes.alerts.append(Alert(key=key, complaint=complaint))
+                _act(complaint, event, now, writes)
                 result.events.append(key)
                 if event.kind == tracking.OVERDUE:
                     result.overdue += 1
                 else:
                     result.due_soon += 1
-            recorded.add(key)
-        tracking.refresh(complaint, recorded=recorded, now=now)
-        complaint.save(update_fields=["next_due", "is_overdue", "next_check_at", "level",
-                                      "classification", "priority", "urgent_reasons",
-                                      "is_upgraded", "upgrade_reason", "updated_at"])
-        result.cases += 1
+                seen.add(key)
+            tracking.refresh(complaint, recorded=seen, now=now)
+            complaint.updated_at = now
+        Alert.objects.bulk_create(writes.alerts)
+        Notification.objects.bulk_create(writes.notifications)
+        HistoryEntry.objects.bulk_create(writes.history)
+        update_rows(Complaint, cases, FIELDS_SWEPT)
+        result.cases += len(cases)
     return True
 
 
-def _act(complaint, event: tracking.Event, now: dt.datetime) -> None:
+def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) -> None:
     label = _("First callback") if event.deadline == tracking.CALLBACK else _("Resolution")
     due = timezone.localtime(event.due).strftime("%Y-%m-%d %H:%M")
     if event.kind == tracking.SOON:
-        notify(recipients=[complaint.owner] if complaint.owner else recipients.owner_and_supervisor(complaint),
-               kind=Notification.Kind.DUE_SOON, complaint=complaint,
-               title=_("%(number)s: %(deadline)s due soon (%(due)s)")
-               % {"number": complaint.number, "deadline": label, "due": due})
+        writes.notifications += notification_rows(
+            recipients=[complaint.owner] if complaint.owner else recipients.owner_and_supervisor(complaint),
+            kind=Notification.Kind.DUE_SOON, complaint=complaint,
+            title=_("%(number)s: %(deadline)s due soon (%(due)s)")
+            % {"number": complaint.number, "deadline": label, "due": due})
         return
     # §4 breach: flagged overdue, upgraded to III-C, owner and supervisor told once.
-    from complaints.services import upgrade
+    from complaints.services import history_entry, upgrade
 
     complaint.is_overdue = True
     was = complaint.classification
     reason = _("%(deadline)s deadline breached (%(due)s)") % {"deadline": label, "due": due}
     if not complaint.is_upgraded:
         upgrade(complaint, reason=reason, reassign=False)
-    from complaints.services import record_history
-
-    record_history(
+    writes.history.append(history_entry(
         complaint, at=now, name="breach", from_state=complaint.state, by=None, comment=reason,
         data={"deadline": event.deadline, "due": event.due.isoformat(), "classification_before": was,
-              "classification": complaint.classification},
-    )
-    notify(recipients=recipients.owner_and_supervisor(complaint), kind=Notification.Kind.OVERDUE,
-           complaint=complaint, title=_("%(number)s: %(deadline)s deadline breached (%(due)s)")
-           % {"number": complaint.number, "deadline": label, "due": due},
-           body=_("The case is now overdue and upgraded (III-C)."))
+              "classification": complaint.classification}))
+    writes.notifications += notification_rows(
+        recipients=recipients.owner_and_supervisor(complaint), kind=Notification.Kind.OVERDUE,
+        complaint=complaint, title=_("%(number)s: %(deadline)s deadline breached (%(due)s)")
+        % {"number": complaint.number, "deadline": label, "due": due},
+        body=_("The case is now overdue and upgraded (III-C)."))
 
 
 def calendar_watch(*, today: dt.date) -> bool:

@@ -58,6 +58,16 @@ def refresh(complaint, *, recorded: set[str] = frozenset(), now: dt.datetime | N
     complaint.next_check_at = min(pending, default=None)
 
 
+def recorded_keys_of(complaint_ids) -> dict[int, set[str]]:
+    """The events already told, per case, for many cases in one query."""
+    from escalation.models import Alert
+
+    told: dict[int, set[str]] = {}
+    for complaint_id, key in Alert.objects.filter(complaint_id__in=complaint_ids).values_list("complaint_id", "key"):
+        told.setdefault(complaint_id, set()).add(key)
+    return told
+
+
 def recorded_keys(complaint) -> set[str]:
     from escalation.models import Alert
 
