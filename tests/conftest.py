@@ -31,7 +31,9 @@ def _own_task_queue(worker_id):
     process's tasks (which would run against another test database)."""
     from config.celery import app
 
-    queue = f"tests-{worker_id}"
+    # The controlling pytest process's id makes the name differ from run to run:
+    # a worker left behind by an earlier run never takes this run's tasks.
+    queue = f"tests-{worker_id}-{os.getppid() if worker_id != 'master' else os.getpid()}"
     app.conf.task_default_queue = queue
     os.environ["CELERY_QUEUE"] = queue
     yield queue
