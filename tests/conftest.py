@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, User
@@ -149,6 +150,19 @@ def api_payload(**overrides) -> dict:
         body["complainant"] = {**body["complainant"], **complainant}
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def client_for(staff):
+    """client_for("handler_gd") -> a Django test client signed in as that user."""
+
+    def make(user, **kwargs):
+        user = staff[user] if isinstance(user, str) else user
+        client = Client(**kwargs)
+        client.force_login(user)
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ API and the pages)."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from approvals.models import ApprovalStep
@@ -52,19 +51,6 @@ def day(text: str) -> dt.date:
 
 def scope(user, date_from="2026-10-01", date_to="2026-10-31", unit=None) -> Scope:
     return Scope(user=user, date_from=day(date_from), date_to=day(date_to), unit=unit)
-
-
-@pytest.fixture
-def client_for(staff):
-    """client_for("manager_gd") -> a Django test client logged in as that user."""
-
-    def make(user):
-        user = staff[user] if isinstance(user, str) else user
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

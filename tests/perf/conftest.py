@@ -12,7 +12,6 @@ from collections import Counter
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalStep
@@ -63,16 +62,9 @@ def assert_flat(fetch, grow, *, rows, at_most: int) -> int:
 
 
 @pytest.fixture
-def browser(staff):
-    """browser("handler_gd") -> a Django test client logged in as that user."""
-
-    def login(user):
-        user = staff[user] if isinstance(user, str) else user
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
+def browser(client_for):
+    """browser("handler_gd") -> a Django test client signed in as that user."""
+    return client_for
 
 
 @pytest.fixture
