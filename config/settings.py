@@ -268,7 +268,7 @@ CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Fail fast when Redis is down: the request's change is already committed and
-    # the periodic sweep delivers what could not be queued.
+    # the periodic sweep re-queues (or sends) what could not be queued.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
                                        "socket_timeout": 5, "max_retries": 0}
 else:
@@ -317,7 +317,7 @@ CACHES = {
                      "LOCATION": str(VAR_DIR / "cache" / "figures")}),
 }
 CELERY_BEAT_SCHEDULE = {
-    # DOMAIN.md §4: deadlines watched every minute; also delivers pending e-mail.
+    # DOMAIN.md §4: deadlines watched every minute; also re-queues pending e-mail.
     "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},

@@ -1,12 +1,11 @@
 """Notifications: rows written in the transaction of the change that causes
 them (an outbox), shown in the app at once and e-mailed by the worker after
 commit. A broker outage delays e-mail; it never loses a notification nor
-fails the change (the beat sweep delivers what is still pending)."""
+fails the change (each sweep hands what is still pending to the worker again,
+or sends it itself while the broker is down)."""
 
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,18 +18,7 @@ from escalation.models import Notification
 
 log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
-_delivering_after = ContextVar("notifications_delivering_after", default=False)
-
-
-@contextmanager
-def delivered_at_the_end():
-    """For a caller that ends with ``deliver_pending()`` itself (the sweep):
-    notifications written inside do not each ask the worker to deliver."""
-    token = _delivering_after.set(True)
-    try:
-        yield
-    finally:
-        _delivering_after.reset(token)
+BATCH = 200
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None) -> list[Notification]:
@@ -39,7 +27,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", compl
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    if not _delivering_after.get() and any(r.email_status == Notification.Email.PENDING for r in rows):
+    if any(r.email_status == Notification.Email.PENDING for r in rows):
         transaction.on_commit(kick_delivery)
     return created
 
@@ -59,21 +47,49 @@ def notification_rows(*, recipients: Iterable, kind: str, title: str, body: str 
     return rows
 
 
-def kick_delivery() -> None:
-    """Ask the worker to send e-mail now; if the broker is down, the periodic
-    sweep will deliver instead."""
+def kick_delivery() -> bool:
+    """Ask the worker to send e-mail now. False when the broker is down: the
+    rows stay pending and the next sweep hands them over (or sends them)."""
     from escalation.tasks import deliver_notifications
 
     try:
         deliver_notifications.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure: log, the sweep retries
         log.warning("Could not queue notification delivery (%s); the sweep will deliver it.", exc)
+        return False
+    return True
 
 
-def deliver_pending(*, limit: int = 200) -> int:
-    """E-mail pending notifications. Each row is claimed with a conditional
-    update, so two workers never send the same one; a worker that dies after
-    claiming leaves it pending for the next run."""
+def hand_over_pending() -> int:
+    """The sweep's last step: e-mail still pending goes to the delivery task,
+    so the sweep does not wait on SMTP. Only when the broker cannot take the
+    task (the sweep was started by hand during an outage) does it send a
+    batch itself. Returns the number sent here."""
+    if not Notification.objects.filter(email_status=Notification.Email.PENDING).exists():
+        return 0
+    return 0 if kick_delivery() else deliver_pending()
+
+
+def deliver_all_pending(*, max_batches: int = 50) -> int:
+    """The delivery task: batch after batch until no full batch is left."""
+    sent = 0
+    for _ in range(max_batches):
+        batch_sent, claimed_all = _deliver_batch(BATCH)
+        sent += batch_sent
+        if not claimed_all:
+            break
+    return sent
+
+
+def deliver_pending(*, limit: int = BATCH) -> int:
+    """E-mail up to ``limit`` pending notifications; the number sent."""
+    return _deliver_batch(limit)[0]
+
+
+def _deliver_batch(limit: int) -> tuple[int, bool]:
+    """Each row is claimed with a conditional update, so two workers never
+    send the same one; a worker that dies after claiming leaves it pending for
+    the next run. Also says whether the batch was full (more may wait)."""
     sent = 0
     pending = list(Notification.objects.filter(email_status=Notification.Email.PENDING)
                    .select_related("recipient", "complaint").order_by("created_at", "pk")[:limit])
@@ -93,7 +109,7 @@ def deliver_pending(*, limit: int = 200) -> int:
         Notification.objects.filter(pk=note.pk).update(email_status=Notification.Email.SENT,
                                                        emailed_at=timezone.now())
         sent += 1
-    return sent
+    return sent, len(pending) == limit
 
 
 def _send(note: Notification) -> None:

@@ -20,6 +20,6 @@ def sweep_deadlines(self, slot: int | None = None) -> dict:
 
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_notifications() -> int:
-    from escalation.notifications import deliver_pending
+    from escalation.notifications import deliver_all_pending
 
-    return deliver_pending()
+    return deliver_all_pending()

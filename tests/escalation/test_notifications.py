@@ -1,17 +1,23 @@
 """Who is told what (DOMAIN.md §3 table, seed 003) and how: the outbox rows
 written at intake and at resolution, the notification API (own list with the
 unread count, mark one read, read all), and e-mail delivery by
-``deliver_pending`` (once per row, retried, failed after 5 attempts, in Chinese)."""
+``deliver_pending`` (once per row, retried, failed after 5 attempts, in Chinese),
+handed to the worker by the sweep (sent by the sweep only when the broker is down)."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import translation
+from kombu.exceptions import OperationalError
 
 from complaints import services
+from escalation import notifications
 from escalation.models import Notification
-from escalation.notifications import MAX_EMAIL_ATTEMPTS, deliver_pending
+from escalation.notifications import MAX_EMAIL_ATTEMPTS, deliver_pending, notify
+from escalation.sweep import sweep
+from escalation.tasks import deliver_notifications
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +301,38 @@ def test_the_e_mail_subject_is_chinese(urgent_with_email, mailoutbox):
     deliver_pending()
     for message in mailoutbox:
         assert CJK.search(message.subject), message.subject
+
+
+# --- The sweep hands e-mail to the worker ------------------------------------------------
+
+def test_the_sweep_hands_pending_e_mail_to_the_delivery_task_and_sends_none_itself(
+        urgent_with_email, mailoutbox):
+    with mock.patch.object(deliver_notifications, "apply_async") as queued:
+        result = sweep(now=RECEIVED)
+    queued.assert_called_once_with(retry=False)
+    assert result.emailed == 0 and mailoutbox == []
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"pending"}
+
+
+def test_the_sweep_queues_no_delivery_when_nothing_is_pending(submit, mailoutbox):
+    submit(by="handler_gd", major_impact=True, received_at=RECEIVED)  # nobody has an address
+    with mock.patch.object(deliver_notifications, "apply_async") as queued:
+        sweep(now=RECEIVED)
+    queued.assert_not_called()
+
+
+def test_the_sweep_sends_the_e_mail_itself_when_the_broker_cannot_take_the_task(urgent_with_email, mailoutbox):
+    with mock.patch.object(deliver_notifications, "apply_async", side_effect=OperationalError("refused")):
+        result = sweep(now=RECEIVED)
+    assert result.emailed == 3 and len(mailoutbox) == 3
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_the_delivery_task_sends_batch_after_batch_until_none_is_full(staff, mailoutbox, monkeypatch):
+    monkeypatch.setattr(notifications, "BATCH", 2)
+    with_email(staff["handler_gd"])
+    for n in range(5):
+        notify(recipients=[staff["handler_gd"]], kind="assigned", title=f"通知 {n}")
+    assert deliver_notifications.run() == 5
+    assert len(mailoutbox) == 5
+    assert not Notification.objects.filter(email_status="pending").exists()
