@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ComplaintsConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'complaints'
+
+    def ready(self):
+        from complaints.models import Category
+        from complaints.selectors import forget_taxonomy
+
+        # A category added, renamed or withdrawn in the admin is used by the next intake here.
+        post_save.connect(forget_taxonomy, sender=Category, dispatch_uid="taxonomy-saved")
+        post_delete.connect(forget_taxonomy, sender=Category, dispatch_uid="taxonomy-deleted")

@@ -2,9 +2,10 @@
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from complaints.exceptions import NotVisible
 from accounts import roles
-from complaints.models import ACTIVE_STATES, Attachment, Complaint, ContactAttempt, HistoryEntry
+from complaints.exceptions import NotVisible
+from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry
+from config.kept import KeptInProcess
 
 LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
 
@@ -28,6 +29,21 @@ def _detail_prefetches():
             "attachments")
 
 
+_taxonomy: KeptInProcess[Category | None] = KeptInProcess(max_entries=256)
+
+
+def selectable_category(code: str) -> Category | None:
+    """The active, selectable category of ``code`` (intake), kept in the
+    process (config/kept.py). Shared between requests: read it, never change it."""
+    return _taxonomy.get(code, lambda: Category.objects.filter(code=code, is_active=True, selectable=True)
+                         .order_by("pk").first())
+
+
+def forget_taxonomy(**signal_kwargs) -> None:
+    """Signal receiver: a category was added, changed or removed."""
+    _taxonomy.forget()
+
+
 def complaint_detail(*, user, complaint_id: int) -> Complaint:
     complaint = (
         Complaint.objects.visible_to(user)
@@ -44,13 +60,18 @@ def complaint_detail(*, user, complaint_id: int) -> Complaint:
 
 def complaint_just_logged(complaint: Complaint) -> Complaint:
     """The case ``complaint_submit`` returned, ready for its detail answer: its
-    unit, category and people are already in memory; only its timeline is read
-    (intake answers without the six-table read of ``complaint_detail``)."""
-    history, contacts, _ = _detail_prefetches()
-    prefetch_related_objects([complaint], history)
-    # Nobody has called the customer or added evidence to a case not yet answered.
-    complaint._prefetched_objects_cache.update(contacts=ContactAttempt.objects.none(),
-                                               attachments=Attachment.objects.none())
+    unit, category and people are already in memory, and so is its timeline
+    (the one entry the intake wrote), so intake answers without reading the
+    case back. Nobody has called the customer or added evidence yet."""
+    written = getattr(complaint, "history_written", None)
+    if written is None:
+        prefetch_related_objects([complaint], _detail_prefetches()[0])
+    cache = complaint.__dict__.setdefault("_prefetched_objects_cache", {})
+    if written is not None:
+        timeline = complaint.history.all()
+        timeline._result_cache, timeline._prefetch_done = list(written), True  # as prefetch_related stores it
+        cache["history"] = timeline
+    cache.update(contacts=ContactAttempt.objects.none(), attachments=Attachment.objects.none())
     return complaint
 
 

@@ -19,7 +19,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from accounts import roles
 from accounts.models import OrgUnit, User
 from accounts.selectors import role_holder, units_visible_to
-from complaints import batch, intake_notices, policies
+from complaints import batch, intake_notices, policies, selectors
 from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
 from complaints.models import (
@@ -93,13 +93,12 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
     if received_at > now + FUTURE_TOLERANCE:
         errors["received_at"] = [_("The received time cannot be in the future.")]
 
-    category = Category.objects.filter(code=intake.category, is_active=True, selectable=True).first()
+    category = selectors.selectable_category(intake.category)
     if category is None:
         errors["category"] = [_("Unknown complaint category “%(code)s”.") % {"code": intake.category}]
 
-    units = units_visible_to(by)
     if intake.org_unit:
-        unit = units.filter(code=intake.org_unit).first()
+        unit = units_visible_to(by).filter(code=intake.org_unit).first()
         if unit is None:
             errors["org_unit"] = [_("Unknown organisation unit “%(code)s”.") % {"code": intake.org_unit}]
     else:
@@ -110,7 +109,7 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
     agent = None
     if intake.subject_agent:
         agent = User.objects.filter(username=intake.subject_agent, is_active=True,
-                                    org_unit__in=units).first()
+                                    org_unit__in=units_visible_to(by)).first()
         if agent is None:
             errors["subject_agent"] = [_("Unknown agent “%(name)s”.") % {"name": intake.subject_agent}]
     elif category is not None and category.requires_agent:
@@ -231,13 +230,14 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
         )
         tracking.refresh(complaint)
         complaint.save()
-        HistoryEntry.objects.create(
+        # Kept on the instance: the intake's answer shows this timeline without reading it back.
+        complaint.history_written = [HistoryEntry.objects.create(
             at=timezone.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
             by=by, comment="",
             data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
                   "owner": decision.owner.username if decision.owner else None,
                   "owner_role": decision.owner_role},
-        )
+        )]
         if is_batch:
             _batch_detected(complaint, by=by)
         intake_notices.tell(complaint, by=by)

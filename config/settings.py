@@ -74,7 +74,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.auth.ModelBackend",
 ]
 # Sign-in lockout: 5 failures for one user name from one address lock it for an hour.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
@@ -188,7 +188,7 @@ REDIS_URL = env("REDIS_URL")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "complaints.api.pagination.StandardPagination",
@@ -298,9 +298,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # so starting beat on two machines never sends twice. Without Redis (the demo's
 # filesystem transport) beat keeps its schedule in a local file.
 SWEEP_INTERVAL_SECONDS = envint("SWEEP_INTERVAL_SECONDS", 60)
-# Working days read once a minute per process rather than for every deadline
-# (escalation/calendar.py); changes saved in the same process apply at once.
-CALENDAR_CACHE_SECONDS = envint("CALENDAR_CACHE_SECONDS", 60)
+# Reference data (working days, the complaint taxonomy) read once a minute per
+# process rather than for every intake (config/kept.py); changes saved in the
+# same process apply at once.
+REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
 # Dashboard figures (dashboards/rollups.py): computed at most this long ago, and
 # last month's of every unit recomputed by beat this often. 0: always computed.
 FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 1800)

@@ -7,10 +7,11 @@ not know; administrators correct and extend it in the admin.
 """
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.db import transaction
+
+from config.kept import KeptInProcess
 
 PACKAGE_SOURCE = "chinesecalendar"
 LOOKAHEAD_DAYS = 45  # longer than any run of days off (Spring Festival + weekends)
@@ -116,30 +117,15 @@ class WorkingCalendar:
         return day, confirmed
 
 
-_recent: dict[dt.date, tuple[float, WorkingCalendar]] = {}
+_recent: KeptInProcess[WorkingCalendar] = KeptInProcess()
 
 
 def calendar_around(date: dt.date) -> WorkingCalendar:
-    """The working days from ``date`` on. Kept in the process for
-    CALENDAR_CACHE_SECONDS (intake computes a deadline for every complaint);
-    a change saved in this process is seen at once, one saved elsewhere (the
-    admin on another machine) within that time."""
-    from django.conf import settings
-
-    keep = settings.CALENDAR_CACHE_SECONDS
-    if keep <= 0:
-        return WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS))
-    now = time.monotonic()
-    hit = _recent.get(date)
-    if hit is not None and now - hit[0] < keep:
-        return hit[1]
-    if len(_recent) > 64:  # back-dated intakes ask for many days; keep it small
-        _recent.clear()
-    calendar = WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS))
-    _recent[date] = (now, calendar)
-    return calendar
+    """The working days from ``date`` on, kept in the process (config/kept.py:
+    intake computes a deadline for every complaint)."""
+    return _recent.get(date, lambda: WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS)))
 
 
 def forget_recent(**kwargs) -> None:
     """Signal receiver and hook: the calendar changed."""
-    _recent.clear()
+    _recent.forget()

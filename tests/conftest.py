@@ -59,7 +59,7 @@ def _fast_passwords(settings):
     settings.FIGURES_MAX_AGE_SECONDS = 0
     # Working days read afresh for every deadline (test_business_calendar.py
     # tests the per-process cache itself).
-    settings.CALENDAR_CACHE_SECONDS = 0
+    settings.REFERENCE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -133,7 +133,7 @@ def test_a_correction_saved_in_the_admin_is_stamped_with_its_author(admin_client
 def test_calendar_cache_serves_the_same_days_within_its_time(settings, django_assert_num_queries):
     from escalation.calendar import calendar_around, forget_recent
 
-    settings.CALENDAR_CACHE_SECONDS = 60
+    settings.REFERENCE_CACHE_SECONDS = 60
     forget_recent()
     first = calendar_around(dt.date(2026, 9, 28))
     with django_assert_num_queries(0):
@@ -144,7 +144,7 @@ def test_a_calendar_day_corrected_in_the_admin_is_used_at_once_despite_the_cache
     from escalation.calendar import calendar_around, forget_recent
     from escalation.models import BusinessDay
 
-    settings.CALENDAR_CACHE_SECONDS = 60
+    settings.REFERENCE_CACHE_SECONDS = 60
     forget_recent()
     day = dt.date(2026, 10, 10)  # a Saturday in the 2026 table
     assert calendar_around(day).day(day).working is (BusinessDay.objects.get(date=day).is_working)
@@ -152,3 +152,12 @@ def test_a_calendar_day_corrected_in_the_admin_is_used_at_once_despite_the_cache
     row.kind = BusinessDay.Kind.HOLIDAY if row.is_working else BusinessDay.Kind.MAKEUP_WORKDAY
     row.save()
     assert calendar_around(day).day(day).working is row.is_working
+
+
+def test_reference_cache_off_reads_the_calendar_every_time(settings, django_assert_num_queries):
+    from escalation.calendar import calendar_around, forget_recent
+
+    settings.REFERENCE_CACHE_SECONDS = 0
+    forget_recent()
+    first = calendar_around(dt.date(2026, 9, 28))
+    assert calendar_around(dt.date(2026, 9, 28)) is not first

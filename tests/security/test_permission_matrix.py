@@ -363,7 +363,7 @@ def build_world() -> World:
 
     for principal, user in w.users.items():
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.auth.ModelBackend")
         w.sessions[principal] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return w
 
