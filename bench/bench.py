@@ -236,6 +236,41 @@ def _intake_wrk(args) -> None:
                    errors=int(found["failed"]), p50=float(found["p50_ms"]), p95=float(found["p95_ms"]))
 
 
+def forget_intake(args) -> None:
+    """Remove the complaints the intake benchmark logged (its complainant is
+    INTAKE's), with every row that refers to them, so that a rerun of
+    bench/run measures the pages on the same data. History is append-only in
+    the product (a trigger refuses DELETE); only this benchmark tool, on its
+    own database, lifts that for the one transaction."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from complaints.models import Complaint, HistoryEntry
+
+    table, history = Complaint._meta.db_table, HistoryEntry._meta.db_table
+    referring = [(rel.related_model._meta.db_table, rel.field.column)
+                 for rel in Complaint._meta.related_objects if rel.one_to_many or rel.one_to_one]
+    ids = list(Complaint.objects.filter(complainant_name=INTAKE["complainant"]["name"]).values_list("pk", flat=True))
+    found = len(ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # nothing pending before the ALTER
+            cursor.execute(f"ALTER TABLE {history} DISABLE TRIGGER USER")
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            for other, column in referring:
+                cursor.execute(f"DELETE FROM {other} WHERE {column} IN ({marks})", chunk)
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {history} ENABLE TRIGGER USER")
+    print(f"{found} complaints logged by the intake benchmark removed")
+
+
 # --- The sweep ------------------------------------------------------------------
 
 def sweep(args) -> None:
@@ -384,6 +419,8 @@ def main(argv=None) -> None:
     p.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     p.add_argument("--data", default="")
     p.set_defaults(func=intake)
+    p = sub.add_parser("forget-intake")
+    p.set_defaults(func=forget_intake)
     p = sub.add_parser("sweep")
     p.add_argument("--due", type=int, default=1000)
     p.add_argument("--repeat", type=int, default=3)

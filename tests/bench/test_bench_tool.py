@@ -50,3 +50,25 @@ def test_report_marks_each_target_met_or_not(bench, tmp_path):
     assert "**NOT met**" in mine
     assert "1,000,000 open cases" in text and "Target ≤ 2.0 s: **NOT met**" in text
     assert "`python bench/bench.py pages`" in text
+
+
+@pytest.mark.django_db
+def test_forget_intake_removes_only_the_benchmark_complaints_and_what_refers_to_them(bench, submit, staff):
+    from complaints.models import Complaint, HistoryEntry, PersonalDataAccess
+    from escalation.models import Notification
+
+    kept = submit(by="handler_gd", major_impact=True)
+    logged = [submit(by="front_desk_gd", complainant_name=bench.INTAKE["complainant"]["name"], major_impact=True)
+              for _ in range(2)]
+    PersonalDataAccess.objects.create(user=staff["handler_gd"], complaint=logged[0], channel="api")
+    assert Notification.objects.filter(complaint__in=logged).exists()
+    bench.forget_intake(None)
+    assert list(Complaint.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not HistoryEntry.objects.exclude(complaint=kept).exists()
+    assert not PersonalDataAccess.objects.exists()
+    assert Notification.objects.filter(complaint=kept).exists()
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor == "postgresql":  # history is append-only again afterwards (the trigger)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            HistoryEntry.objects.filter(complaint=kept).delete()
