@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ROLE_LABELS
+from config.choices import ChoiceLabels
 
 
 class ApprovalTier(models.Model):
@@ -49,7 +50,7 @@ class TierStep(models.Model):
         return f"{self.position}. {self.get_role_display()}"
 
 
-class ApprovalChain(models.Model):
+class ApprovalChain(ChoiceLabels, models.Model):
     """The chain of one proposal: a snapshot of the tier when it was proposed."""
 
     class Status(models.TextChoices):
@@ -84,7 +85,7 @@ class ApprovalChain(models.Model):
         return f"{self.complaint_id} {self.amount} {self.status}"
 
 
-class ApprovalStep(models.Model):
+class ApprovalStep(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for earlier steps")
         PENDING = "pending", _("Pending")

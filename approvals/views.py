@@ -24,13 +24,18 @@ class DecisionForm(forms.Form):
 
 @login_required
 def queue(request):
-    steps = (selectors.pending_steps_for(user=request.user)
-             .annotate(evidence=Count("chain__complaint__attachments", distinct=True))
-             .prefetch_related(Prefetch("chain__steps", queryset=ApprovalStep.objects.select_related("decided_by"))))
+    waiting = selectors.pending_steps_for(user=request.user)
     # Most urgent first, 20 to a page: an HQ approver may have thousands waiting.
-    page = EstimatedCountPaginator(steps, 20).get_page(request.GET.get("page"))
-    return render(request, "approvals/queue.html", {"steps": page.object_list, "page": page, "now": timezone.now(),
-                                                    "form": DecisionForm()})
+    page = EstimatedCountPaginator(waiting.values_list("pk", flat=True), 20).get_page(request.GET.get("page"))
+    # The page's 20 with what a card shows (evidence counted for those alone).
+    steps = list(waiting.filter(pk__in=list(page.object_list))
+                 .annotate(evidence=Count("chain__complaint__attachments", distinct=True))
+                 .prefetch_related(Prefetch("chain__steps",
+                                            queryset=ApprovalStep.objects.select_related("decided_by"))))
+    return render(request, "approvals/queue.html", {
+        "steps": steps, "page": page, "now": timezone.now(), "form": DecisionForm(),
+        "nav_approvals": page.paginator.count,  # the navigation's badge: the same count
+    })
 
 
 @login_required

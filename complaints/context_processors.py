@@ -3,6 +3,20 @@
 from accounts import roles
 
 
+class Once:
+    """A count computed when the page first shows it, and only once (a template
+    calls a callable each time it resolves it). A view that already has the
+    figure passes it under the same name instead, and this is never called."""
+
+    def __init__(self, compute):
+        self._compute, self._done, self._value = compute, False, None
+
+    def __call__(self):
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -13,7 +27,7 @@ def navigation(request):
     approver = user.is_superuser or user.has_role(roles.SUPERVISOR, *roles.APPROVERS)
     return {
         "nav_unread": unread_count(user=user),
-        "nav_approvals": pending_steps_for(user=user).count() if approver else None,
+        "nav_approvals": Once(lambda: pending_steps_for(user=user).count()) if approver else None,
         "nav_is_approver": approver,
         "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
         "nav_dashboard": user.is_superuser or user.has_role(*roles.DASHBOARD),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from complaints import policies
+from config.choices import ChoiceLabels
 
 
 class Level(models.TextChoices):
@@ -37,7 +38,7 @@ class CallbackRule(models.TextChoices):
     T2 = "t2", _("T+2 working days")
 
 
-class Category(models.Model):
+class Category(ChoiceLabels, models.Model):
     """One code of the complaint taxonomy. Data an administrator extends, not code."""
 
     class Domain(models.TextChoices):
@@ -157,7 +158,7 @@ class ComplaintQuerySet(models.QuerySet):
         return self.order_by("priority", models.F("next_due").asc(nulls_last=True), "received_at", "pk")
 
 
-class Complaint(ConcurrentTransitionMixin, models.Model):
+class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """咨诉单 / 投诉处理单."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
@@ -476,7 +477,7 @@ class HistoryEntry(models.Model):
         raise PermissionError("History entries are never deleted.")
 
 
-class ContactAttempt(models.Model):
+class ContactAttempt(ChoiceLabels, models.Model):
     """One attempt to reach the customer (§4 contact)."""
 
     class Outcome(models.TextChoices):
@@ -508,7 +509,7 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{instance.complaint_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     """Evidence: call recordings, policy images, receipts, photos."""
 
     class Kind(models.TextChoices):

@@ -140,7 +140,9 @@ def workspace(request):
     return render(request, "complaints/workspace.html", {
         "disclosed": disclosed,
         "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": timezone.now(),
-        "queue_count": selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count(),
+        # The queue tab's badge; on the unfiltered queue tab it is the page's own count.
+        "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
+                        else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
     })
 

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
 
-class RectificationItem(models.Model):
+
+class RectificationItem(ChoiceLabels, models.Model):
     """缺陷清单/整改举措: a defect found through complaints and its fix."""
 
     class Status(models.TextChoices):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
+
 
 class CalendarYear(models.Model):
     """A year the calendar holds. Days of a year without a row here are never
@@ -69,7 +71,7 @@ class Alert(models.Model):
         return self.key
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """A message to one user: shown in the app at once, and e-mailed by the
     worker (an outbox written in the transaction of the change that causes it)."""
 
