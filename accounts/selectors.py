@@ -1,6 +1,6 @@
 """Organisation units and people: the reads, including who holds a role where."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import OrgUnit, User
 
@@ -20,19 +20,39 @@ def role_holder(*, role: str, unit: OrgUnit, open_states=None, exclude: User | N
     Among several holders in the nearest unit that has any, the one with the
     fewest open cases gets it; ties go to the earliest account, so the choice
     is deterministic. ``exclude`` is never chosen (e.g. the agent complained
-    about, or the owner whose supervisor is wanted).
+    about, or the owner whose supervisor is wanted). One query for the whole
+    chain of units.
     """
-    for candidate in [unit, *unit.ancestors()]:
-        holders = User.objects.filter(is_active=True, groups__name=role, org_unit=candidate)
-        if exclude is not None:
-            holders = holders.exclude(pk=exclude.pk)
-        if open_states is not None:
-            holders = holders.annotate(
-                load=Count("owned_complaints", filter=Q(owned_complaints__state__in=open_states))
-            ).order_by("load", "pk")
-        else:
-            holders = holders.order_by("pk")
-        holder = holders.first()
-        if holder is not None:
-            return holder
+    holders = holders_of(role).filter(org_unit__path__in=_paths_upwards(unit.path))
+    if open_states is not None:
+        holders = holders.annotate(
+            load=Count("owned_complaints", filter=Q(owned_complaints__state__in=open_states)))
+    return nearest_holder(by_unit(holders), unit=unit, exclude=exclude)
+
+
+def holders_of(role: str) -> "QuerySet[User]":
+    """The active holders of ``role``, each with ``unit_path``."""
+    return User.objects.filter(is_active=True, groups__name=role).annotate(unit_path=F("org_unit__path"))
+
+
+def by_unit(holders) -> dict[str, list[User]]:
+    grouped: dict[str, list[User]] = {}
+    for user in holders:
+        grouped.setdefault(user.unit_path, []).append(user)
+    return grouped
+
+
+def nearest_holder(holders: dict[str, list[User]], *, unit: OrgUnit, exclude: User | None = None) -> User | None:
+    """``role_holder``'s choice among ``holders`` grouped by unit path (a
+    caller asking many times, the sweep, loads a role's holders once)."""
+    for path in _paths_upwards(unit.path):
+        here = [u for u in holders.get(path, ()) if exclude is None or u.pk != exclude.pk]
+        if here:
+            return min(here, key=lambda u: (getattr(u, "load", 0), u.pk))
     return None
+
+
+def _paths_upwards(path: str) -> list[str]:
+    """"/HQ/GD/SZ/" -> ["/HQ/GD/SZ/", "/HQ/GD/", "/HQ/"]: a unit, then each unit above it."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[:n]) + "/" for n in range(len(codes), 0, -1)]

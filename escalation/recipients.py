@@ -5,15 +5,15 @@ from contextvars import ContextVar
 
 from accounts import roles
 from accounts.models import User
-from accounts.selectors import role_holder
+from accounts.selectors import by_unit, holders_of, nearest_holder, role_holder
 
 _remembered: ContextVar[dict | None] = ContextVar("recipients_remembered", default=None)
 
 
 @contextmanager
 def remembered():
-    """Within the block, each role's nearest holder to a unit is looked up once:
-    a sweep telling a thousand cases asks the same few questions again and again."""
+    """Within the block, each role's holders are read once: a sweep telling a
+    thousand cases asks who the nearest supervisor is again and again."""
     token = _remembered.set({})
     try:
         yield
@@ -25,14 +25,9 @@ def _holder(role: str, unit, exclude=None) -> User | None:
     memo = _remembered.get()
     if memo is None:
         return role_holder(role=role, unit=unit, exclude=exclude)
-    key = (role, unit.pk)
-    if key not in memo:
-        memo[key] = role_holder(role=role, unit=unit)
-    if exclude is not None and memo[key] == exclude:  # the nearest holder is the one left out
-        key = (role, unit.pk, exclude.pk)
-        if key not in memo:
-            memo[key] = role_holder(role=role, unit=unit, exclude=exclude)
-    return memo[key]
+    if role not in memo:
+        memo[role] = by_unit(holders_of(role))
+    return nearest_holder(memo[role], unit=unit, exclude=exclude)
 
 
 def supervisor_of(complaint) -> User | None:

@@ -170,3 +170,22 @@ def test_calendar_watch_is_silent_when_next_year_is_held(make_user):
     make_user("root", unit="HQ", is_superuser=True, is_staff=True)
     CalendarYear.objects.create(year=2027, source="admin")
     assert calendar_watch(today=dt.date(2026, 11, 23)) is False
+
+
+def test_sweep_queries_do_not_grow_with_the_number_of_due_cases(submit, staff):
+    """Due cases are handled in batches: one claim, one statement per table,
+    whatever the number of cases in the batch (and nothing read per case)."""
+
+    def queries_with(due):
+        cases = [_overdue_case(submit) for _ in range(due)]
+        cases[0].owner = staff["supervisor_gd"]  # one owned by a supervisor: the CS manager is told
+        cases[0].save()
+        with CaptureQueriesContext(connection) as ctx:
+            result = sweep(now=at("2026-11-17 18:01"))
+        assert result.overdue >= due
+        return [q["sql"] for q in ctx.captured_queries]
+
+    few = queries_with(2)
+    Complaint.objects.update(next_check_at=None)
+    many = queries_with(12)
+    assert len(many) == len(few), "\n".join(many)
