@@ -94,7 +94,7 @@ class ApprovalStep(ChoiceLabels, models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     chain = models.ForeignKey(ApprovalChain, verbose_name=_("chain"), on_delete=models.PROTECT,
-                              related_name="steps")
+                              related_name="steps", db_index=False)  # chain_step_position leads with it
     position = models.PositiveSmallIntegerField(_("order"))
     role = models.CharField(_("role"), max_length=32, choices=list(ROLE_LABELS.items()))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.WAITING)

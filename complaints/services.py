@@ -9,6 +9,7 @@ tasks call these and nothing else.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -154,11 +155,11 @@ def decide(*, by: User, intake: Intake) -> IntakeDecision:
 
 
 def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> IntakeDecision:
-    probe = Complaint(
+    probe = SimpleNamespace(  # the facts a complaint not yet made would have
         category=category, channel=intake.channel, is_vip=intake.is_vip,
         sensitive_identity=intake.sensitive_identity, major_impact=intake.major_impact,
         escalated_from_hq=intake.escalated_from_hq, group_size=intake.group_size,
-        is_batch=is_batch,
+        is_batch=is_batch, is_upgraded=False,
     )
     classification = classify(facts_of(probe))
     owner, owner_role = assign_owner(rule=classification.owner_rule, logged_by=by, unit=unit,

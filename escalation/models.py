@@ -92,8 +92,8 @@ class Notification(ChoiceLabels, models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("No e-mail address")
 
-    recipient = models.ForeignKey("accounts.User", verbose_name=_("recipient"),
-                                  on_delete=models.PROTECT, related_name="notifications")
+    recipient = models.ForeignKey("accounts.User", verbose_name=_("recipient"), db_index=False,
+                                  on_delete=models.PROTECT, related_name="notifications")  # notif_recipient_idx
     complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), null=True,
                                   blank=True, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)

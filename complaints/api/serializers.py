@@ -35,14 +35,17 @@ class FieldsBuiltOnce:
         cls = type(self)
         built = cls.__dict__.get("_fields_built_once")
         if built is None:
-            built = super().get_fields()
+            built = [(name, field, _needs_deep_copy(field)) for name, field in super().get_fields().items()]
             cls._fields_built_once = built
-        return {name: _fresh(field) for name, field in built.items()}
+        return {name: copy.deepcopy(field) if deep else _shallow(field) for name, field, deep in built}
 
 
-def _fresh(field: serializers.Field) -> serializers.Field:
-    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation"):
-        return copy.deepcopy(field)
+def _needs_deep_copy(field: serializers.Field) -> bool:
+    return (isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
+            or hasattr(field, "child_relation"))
+
+
+def _shallow(field: serializers.Field) -> serializers.Field:
     fresh = object.__new__(type(field))  # copy.copy, without its generic protocol (a third of the time)
     fresh.__dict__.update(field.__dict__)
     return fresh
