@@ -22,12 +22,18 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     from approvals.selectors import pending_steps_for
+    from config.pagination import EstimatedCountPaginator
     from escalation.selectors import unread_count
 
     approver = user.is_superuser or user.has_role(roles.SUPERVISOR, *roles.APPROVERS)
+
+    def approvals_waiting() -> int:
+        # At most 10,000 counted, as on the approvals page (an HQ approver's queue can be huge).
+        return EstimatedCountPaginator(pending_steps_for(user=user).values_list("pk", flat=True), 1).count
+
     return {
         "nav_unread": unread_count(user=user),
-        "nav_approvals": Once(lambda: pending_steps_for(user=user).count()) if approver else None,
+        "nav_approvals": Once(approvals_waiting) if approver else None,
         "nav_is_approver": approver,
         "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
         "nav_dashboard": user.is_superuser or user.has_role(*roles.DASHBOARD),

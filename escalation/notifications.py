@@ -71,12 +71,15 @@ def hand_over_pending() -> int:
 
 
 def deliver_all_pending(*, max_batches: int = 50) -> int:
-    """The delivery task: batch after batch until no full batch is left."""
+    """The delivery task: batch after batch while batches are full and every
+    e-mail of them went out. A failure ends the run: the rows keep their
+    attempt count and are tried again at the next hand-over, a minute later,
+    not five times in a row."""
     sent = 0
     for _ in range(max_batches):
-        batch_sent, claimed_all = _deliver_batch(BATCH)
+        batch_sent, full = _deliver_batch(BATCH)
         sent += batch_sent
-        if not claimed_all:
+        if not full or batch_sent < BATCH:
             break
     return sent
 

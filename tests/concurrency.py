@@ -1,7 +1,10 @@
-"""Run callables at the same moment in threads, each on its own DB connection."""
+"""Run callables at the same moment in threads, each on its own DB connection;
+wait for another process to get somewhere."""
 
 import threading
+import time
 
+import pytest
 from django.db import connection
 
 
@@ -25,3 +28,15 @@ def race(*callables, timeout: float = 30):
     for t in threads:
         t.join(timeout)
     return results
+
+
+def wait_for(predicate, what: str, *, timeout: float = 150.0) -> None:
+    """Poll ``predicate`` until it is true, or fail the test saying what did not
+    happen. For other processes (a Celery worker, beat, Redis): there is nothing
+    to synchronise on but what they leave in the database or broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"timed out waiting for {what}")

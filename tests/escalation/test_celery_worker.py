@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import connection
 
 from complaints.models import Complaint
 from escalation.models import Notification
+from tests.concurrency import wait_for
 from tests.conftest import at, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres,
@@ -47,15 +47,6 @@ def worker(tmp_path):
         process.kill()
 
 
-def wait_for(predicate, timeout=150.0, what=""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)  # polling another process; nothing to synchronise on
-    pytest.fail(f"timed out waiting for {what}")
-
-
 def test_a_real_worker_receives_a_task(worker, staff):
     from escalation.notifications import notify
     from escalation.tasks import deliver_notifications
@@ -65,10 +56,10 @@ def test_a_real_worker_receives_a_task(worker, staff):
     user.save()
     (note,) = notify(recipients=[user], kind="assigned", title="测试通知")
     deliver_notifications.delay()
-    wait_for(lambda: Notification.objects.get(pk=note.pk).email_status == "sent", what="e-mail sent")
+    wait_for(lambda: Notification.objects.get(pk=note.pk).email_status == "sent", "e-mail sent")
 
 
 def test_the_beat_scheduled_sweep_runs_by_itself(worker, submit):
     case = submit(by="handler_gd", received_at=at("2026-11-16 10:00"))
-    wait_for(lambda: Complaint.objects.get(pk=case.pk).is_upgraded, what="the sweep to upgrade the case")
+    wait_for(lambda: Complaint.objects.get(pk=case.pk).is_upgraded, "the sweep to upgrade the case")
     assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2

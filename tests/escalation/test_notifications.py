@@ -336,3 +336,16 @@ def test_the_delivery_task_sends_batch_after_batch_until_none_is_full(staff, mai
     assert deliver_notifications.run() == 5
     assert len(mailoutbox) == 5
     assert not Notification.objects.filter(email_status="pending").exists()
+
+
+def test_the_delivery_task_stops_at_a_failing_batch_and_counts_one_attempt(
+        staff, settings, mailoutbox, monkeypatch):
+    monkeypatch.setattr(notifications, "BATCH", 2)
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    with_email(staff["handler_gd"])
+    for n in range(5):
+        notify(recipients=[staff["handler_gd"]], kind="assigned", title=f"通知 {n}")
+    assert deliver_notifications.run() == 0
+    attempts = sorted(Notification.objects.values_list("email_attempts", flat=True))
+    assert attempts == [0, 0, 0, 1, 1]  # one batch tried once; the rest wait for the next run
+    assert not Notification.objects.filter(email_status="failed").exists()

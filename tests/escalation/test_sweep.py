@@ -189,3 +189,30 @@ def test_sweep_queries_do_not_grow_with_the_number_of_due_cases(submit, staff):
     Complaint.objects.update(next_check_at=None)
     many = queries_with(12)
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_sweep_that_meets_an_event_another_sweep_told_first_claims_the_batch_again(submit, monkeypatch):
+    """Where rows cannot be locked (SQLite, the demo), two sweeps may decide the
+    same event; the second one's batch fails on the unique alert key, rolls
+    back whole and is claimed again, seeing the first one's alerts: each event
+    told once, and the second sweep does not fail."""
+    from escalation import tracking
+
+    case = _overdue_case(submit)
+    sweep(now=at("2026-11-17 18:01"))  # the first sweep told the breach
+    assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2
+    case.refresh_from_db()
+    Complaint.objects.filter(pk=case.pk).update(next_check_at=at("2026-11-17 18:01"))  # due again for the second
+    real = tracking.recorded_keys_of
+    calls = []
+
+    def stale_first(ids):  # the second sweep read before the first one's alerts were there
+        calls.append(ids)
+        return {} if len(calls) == 1 else real(ids)
+
+    monkeypatch.setattr(tracking, "recorded_keys_of", stale_first)
+    result = sweep(now=at("2026-11-17 18:02"))
+    assert len(calls) == 2  # claimed again after the unique key refused the batch
+    assert result.overdue == 0 and result.events == []
+    assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2
+    assert HistoryEntry.objects.filter(complaint=case, transition="breach").count() == 1

@@ -16,13 +16,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.concurrency import wait_for
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,15 +87,6 @@ def records(process) -> list[dict]:
 
 def said(process, text) -> int:
     return sum(text in r.get("message", "") for r in records(process))
-
-
-def wait_for(predicate, what, timeout=150.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)  # polling other processes; nothing to synchronise on
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def sweeps_queued(client, queue) -> list[int]:

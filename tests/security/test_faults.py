@@ -19,19 +19,11 @@ from rest_framework.test import APIClient
 
 from complaints.models import Complaint
 from escalation.models import Notification
+from tests.concurrency import wait_for
 from tests.conftest import api_payload, at, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def wait_for(predicate, timeout=60.0, what=""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)  # polling another process; nothing to synchronise on
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def _kill_my_database_session():
@@ -95,7 +87,7 @@ def private_redis(tmp_path):
 
     def up():
         state["process"] = start()
-        wait_for(lambda: _listening(port), 15, "redis to start")
+        wait_for(lambda: _listening(port), "redis to start", timeout=15)
 
     def down():
         state["process"].terminate()
@@ -118,12 +110,29 @@ def _env(redis_url, tmp_path, **extra):
 
 
 def _worker(env, tmp_path):
+    """A worker with its embedded beat, in a process group of its own: the
+    beat is a child process, which a signal to the worker alone would orphan."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool=solo",
          "-Q", env["CELERY_QUEUE"],
          "--loglevel=WARNING", f"--schedule={tmp_path / 'beat'}", "--without-heartbeat",
          "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop(worker, sig=signal.SIGTERM):
+    """Signal the worker and its beat; nothing of them outlives the test."""
+    try:
+        os.killpg(worker.pid, sig)
+        worker.wait(30)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # whatever is left of the group
+        except ProcessLookupError:
+            pass
+        worker.wait(30)
 
 
 def test_redis_stopped_intake_and_transitions_work_and_mail_goes_out_when_it_returns(
@@ -156,10 +165,9 @@ def test_redis_stopped_intake_and_transitions_work_and_mail_goes_out_when_it_ret
     worker = _worker(_env(private_redis["url"], tmp_path, SWEEP_INTERVAL_SECONDS="2"), tmp_path)
     try:
         wait_for(lambda: not Notification.objects.filter(complaint=complaint, email_status="pending").exists(),
-                 90, "the queued e-mail to go out")
+                 "the queued e-mail to go out", timeout=90)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(30)
+        _stop(worker)
     assert Notification.objects.filter(complaint=complaint, email_status="sent").count() == 3
 
 
@@ -170,18 +178,16 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_loses_and_duplicates_nothing(
     env = _env(settings.REDIS_URL, tmp_path, SWEEP_INTERVAL_SECONDS="2")
     worker = _worker(env, tmp_path)
     try:
-        wait_for(lambda: Notification.objects.filter(kind="overdue").exists(), 90, "the sweep to start")
+        wait_for(lambda: Notification.objects.filter(kind="overdue").exists(), "the sweep to start", timeout=90)
     finally:
-        worker.send_signal(signal.SIGKILL)  # no warm shutdown: killed mid-run
-        worker.wait(30)
+        _stop(worker, signal.SIGKILL)  # no warm shutdown: killed mid-run, its beat with it
     told_when_killed = Notification.objects.filter(kind="overdue").count()
     worker = _worker(env, tmp_path)
     try:
-        wait_for(lambda: Notification.objects.filter(kind="overdue").count() >= 2 * len(cases), 120,
-                 "the next sweep to finish the work")
+        wait_for(lambda: Notification.objects.filter(kind="overdue").count() >= 2 * len(cases),
+                 "the next sweep to finish the work", timeout=120)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(30)
+        _stop(worker)
     assert told_when_killed <= 2 * len(cases)
     for case in cases:
         # owner and supervisor, once each: nothing lost, nothing twice
