@@ -1,5 +1,6 @@
 from approvals.models import ApprovalChain, ApprovalStep
 from complaints.models import Complaint
+from config.pagination import EstimatedCountPaginator
 
 
 def pending_steps_for(*, user):
@@ -16,6 +17,13 @@ def pending_steps_for(*, user):
             .select_related("chain", "chain__complaint", "chain__complaint__category",
                             "chain__complaint__org_unit", "chain__proposed_by")
             .order_by("chain__complaint__priority", "chain__complaint__next_due", "pk"))
+
+
+def waiting_for(*, user) -> EstimatedCountPaginator:
+    """The ids of the steps waiting for this user, in ``pending_steps_for``'s
+    order, paged; its count stops at 10,000 (an HQ approver's queue can be huge).
+    The approvals page pages it; the navigation badge shows its count."""
+    return EstimatedCountPaginator(pending_steps_for(user=user).values_list("pk", flat=True), 20)
 
 
 def current_chain(*, complaint) -> ApprovalChain | None:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from approvals import selectors, services
 from approvals.models import ApprovalStep
 from complaints.exceptions import ComplaintError
-from config.pagination import EstimatedCountPaginator
 
 
 class DecisionForm(forms.Form):
@@ -24,17 +23,17 @@ class DecisionForm(forms.Form):
 
 @login_required
 def queue(request):
-    waiting = selectors.pending_steps_for(user=request.user)
     # Most urgent first, 20 to a page: an HQ approver may have thousands waiting.
-    page = EstimatedCountPaginator(waiting.values_list("pk", flat=True), 20).get_page(request.GET.get("page"))
+    waiting = selectors.waiting_for(user=request.user)
+    page = waiting.get_page(request.GET.get("page"))
     # The page's 20 with what a card shows (evidence counted for those alone).
-    steps = list(waiting.filter(pk__in=list(page.object_list))
+    steps = list(selectors.pending_steps_for(user=request.user).filter(pk__in=list(page.object_list))
                  .annotate(evidence=Count("chain__complaint__attachments", distinct=True))
                  .prefetch_related(Prefetch("chain__steps",
                                             queryset=ApprovalStep.objects.select_related("decided_by"))))
     return render(request, "approvals/queue.html", {
         "steps": steps, "page": page, "now": timezone.now(), "form": DecisionForm(),
-        "nav_approvals": page.paginator.count,  # the navigation's badge: the same count
+        "nav_approvals": waiting,  # the navigation's badge: the same count
     })
 
 

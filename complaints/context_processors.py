@@ -4,7 +4,7 @@ from accounts import roles
 
 
 class Once:
-    """A count computed when the page first shows it, and only once (a template
+    """A figure computed when the page first shows it, and only once (a template
     calls a callable each time it resolves it). A view that already has the
     figure passes it under the same name instead, and this is never called."""
 
@@ -21,19 +21,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from approvals.selectors import pending_steps_for
-    from config.pagination import EstimatedCountPaginator
+    from approvals.selectors import waiting_for
     from escalation.selectors import unread_count
 
     approver = user.is_superuser or user.has_role(roles.SUPERVISOR, *roles.APPROVERS)
-
-    def approvals_waiting() -> int:
-        # At most 10,000 counted, as on the approvals page (an HQ approver's queue can be huge).
-        return EstimatedCountPaginator(pending_steps_for(user=user).values_list("pk", flat=True), 1).count
-
     return {
         "nav_unread": unread_count(user=user),
-        "nav_approvals": Once(approvals_waiting) if approver else None,
+        # The steps waiting (its .count and .count_label, "10,000+" past the cap).
+        "nav_approvals": Once(lambda: waiting_for(user=user)) if approver else None,
         "nav_is_approver": approver,
         "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
         "nav_dashboard": user.is_superuser or user.has_role(*roles.DASHBOARD),

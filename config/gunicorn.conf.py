@@ -57,4 +57,3 @@ loglevel = settings.LOG_LEVEL.lower()
 access_log_format = logs.TEXT_ACCESS_FORMAT
 if settings.LOG_FORMAT == "json":
     logconfig_dict = logs.gunicorn_logging(level=settings.LOG_LEVEL)
-

@@ -38,3 +38,25 @@ def test_a_user_who_approves_nothing_has_no_badge_and_no_count(client_for):
         html = client.get("/workspace/").content.decode()
     assert badge(html) is None
     assert _counts_of_steps(ctx) == 0
+
+
+def test_past_the_cap_the_badge_says_so_rather_than_a_false_number(proposed, client_for, monkeypatch):
+    from config.pagination import EstimatedCountPaginator
+
+    for amount in ("100.00", "200.00", "300.00"):
+        proposed(amount)
+    monkeypatch.setattr(EstimatedCountPaginator, "cap", 2)
+    html = client_for("supervisor_gd").get("/workspace/").content.decode()
+    # PostgreSQL counts up to the cap (a huge HQ queue); the embedded SQLite counts exactly.
+    expected = "2+" if connection.vendor == "postgresql" else "3"
+    assert re.search(r'href="/approvals/">[^<]*<span class="badge"[^>]*>([^<]+)</span>', html).group(1) == expected
+
+
+def test_the_workspace_queue_tab_badge_counts_the_unit_queue_on_every_tab(submit, client_for):
+    for _ in range(4):
+        submit(by="front_desk_gd")  # logged at the front desk: waits in the GD handler queue
+    client = client_for("handler_gd")
+    for tab in ("queue", "mine", "all"):
+        html = client.get(f"/workspace/?tab={tab}").content.decode()
+        found = re.search(r'\?tab=queue"[^>]*>[^<]*<span class="badge">(\d+)</span>', html)
+        assert found and found.group(1) == "4", tab
