@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ROLE_LABELS
+from config import clock
 from config.choices import ChoiceLabels
 
 
@@ -67,7 +68,7 @@ class ApprovalChain(ChoiceLabels, models.Model):
     step_count = models.PositiveSmallIntegerField(_("steps"))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
                                     on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("proposed at"), default=clock.now, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -134,7 +135,7 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("paid by"),
                                 on_delete=models.PROTECT, related_name="+")
-    paid_at = models.DateTimeField(_("paid at"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("payment")

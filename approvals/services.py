@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -17,6 +16,7 @@ from accounts.models import User
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
 from complaints.models import Complaint, State
+from config import clock
 from escalation import tracking
 from escalation.models import Notification
 from escalation.notifications import notify
@@ -89,7 +89,7 @@ def _decide(step: ApprovalStep, user: User, status: str, comment: str) -> None:
         raise NotPermitted(_("You may not decide this step: it needs the role %(role)s, and nobody "
                              "approves their own proposal or two steps of one case.")
                            % {"role": step.get_role_display()})
-    step.status, step.decided_by, step.decided_at, step.comment = status, user, timezone.now(), comment
+    step.status, step.decided_by, step.decided_at, step.comment = status, user, clock.now(), comment
     try:
         with transaction.atomic():
             step.save()
@@ -117,7 +117,7 @@ def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:
             following.save(update_fields=["status"])
             _tell_approvers(chain, following)
             return step
-        chain.status, chain.closed_at = ApprovalChain.Status.APPROVED, timezone.now()
+        chain.status, chain.closed_at = ApprovalChain.Status.APPROVED, clock.now()
         chain.save(update_fields=["status", "closed_at"])
         complaint.approve()
         tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
@@ -141,7 +141,7 @@ def step_reject(*, step_id: int, by: User, reason: str) -> ApprovalStep:
         chain, complaint = step.chain, step.chain.complaint
         _decide(step, by, ApprovalStep.Status.REJECTED, reason)
         chain.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
-        chain.status, chain.closed_at = ApprovalChain.Status.REJECTED, timezone.now()
+        chain.status, chain.closed_at = ApprovalChain.Status.REJECTED, clock.now()
         chain.save(update_fields=["status", "closed_at"])
         complaint.reject()
         tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from approvals import selectors, services
 from approvals.models import ApprovalStep
 from complaints.exceptions import ComplaintError
+from config import clock
 
 
 class DecisionForm(forms.Form):
@@ -32,7 +32,7 @@ def queue(request):
                  .prefetch_related(Prefetch("chain__steps",
                                             queryset=ApprovalStep.objects.select_related("decided_by"))))
     return render(request, "approvals/queue.html", {
-        "steps": steps, "page": page, "now": timezone.now(), "form": DecisionForm(),
+        "steps": steps, "page": page, "now": clock.now(), "form": DecisionForm(),
         "nav_approvals": waiting,  # the navigation's badge: the same count
     })
 

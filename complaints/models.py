@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
 
 from complaints import policies
+from config import clock
 from config.choices import ChoiceLabels
 
 
@@ -290,7 +291,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     rectification = models.TextField(_("rectification measure"), blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
@@ -339,7 +340,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         return self.number
 
     def clean(self):
-        if self.received_at and self.received_at > timezone.now() + timezone.timedelta(minutes=5):
+        if self.received_at and self.received_at > clock.now() + timezone.timedelta(minutes=5):
             raise ValidationError({"received_at": _("The received time cannot be in the future.")})
 
     @property
@@ -364,7 +365,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
                 permission=policies.can_work, custom={"label": _("Close as invalid")})
     def invalidate(self, *, reason: str):
         self.invalid_reason = reason
-        self.archived_at = timezone.now()
+        self.archived_at = clock.now()
 
     @transition(field=state, source=State.RECEIVED, target=State.RESOLVED,
                 permission=policies.can_resolve_on_spot, conditions=[policies.is_minor],
@@ -372,7 +373,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     def resolve_on_spot(self, *, resolution: str):
         self.resolution = resolution
         self.resolved_on_spot = True
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
     @transition(field=state, source=State.VERIFIED, target=State.PROPOSED,
                 permission=policies.can_work, custom={"label": _("Propose a remedy")})
@@ -399,7 +400,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
                 custom={"label": _("Resolve")})
     def resolve(self, *, resolution: str):
         self.resolution = resolution
-        self.resolved_at = timezone.now()
+        self.resolved_at = clock.now()
 
     @transition(field=state, source=State.RESOLVED, target=State.REVISITED,
                 permission=policies.can_work, custom={"label": _("Record the revisit")})
@@ -407,7 +408,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         self.revisit_reached = reached
         self.revisit_satisfied = satisfied if reached else None
         self.revisit_note = note
-        self.revisited_at = timezone.now()
+        self.revisited_at = clock.now()
 
     @transition(field=state, source=State.REVISITED, target=State.VERIFIED,
                 permission=policies.can_work, custom={"label": _("Reopen")})
@@ -430,7 +431,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         self.root_cause = root_cause
         self.responsible_party = responsible_party
         self.rectification = rectification
-        self.archived_at = timezone.now()
+        self.archived_at = clock.now()
 
     @transition(field=state, source=list(OPEN_STATES), target=None,
                 permission=policies.can_extend, conditions=[policies.can_still_extend],
@@ -463,7 +464,7 @@ class HistoryEntry(models.Model):
     to_state = models.CharField(_("to"), max_length=16)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
                            on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), default=clock.now, editable=False)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     seconds_in_from_state = models.PositiveBigIntegerField(
@@ -508,7 +509,7 @@ class ContactAttempt(ChoiceLabels, models.Model):
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
                            on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("contact attempt")
@@ -521,7 +522,7 @@ class ContactAttempt(ChoiceLabels, models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"attachments/{timezone.now():%Y/%m}/{instance.complaint_id}/{filename}"
+    return f"attachments/{clock.now():%Y/%m}/{instance.complaint_id}/{filename}"
 
 
 class Attachment(ChoiceLabels, models.Model):
@@ -544,7 +545,7 @@ class Attachment(ChoiceLabels, models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
                                     on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("attachment")
@@ -589,7 +590,7 @@ class PersonalDataAccess(models.Model):
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
                                   related_name="personal_data_accesses", db_index=False)  # pda_complaint_at_idx
     channel = models.CharField(_("where"), max_length=32)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    at = models.DateTimeField(_("at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("personal data access")

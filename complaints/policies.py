@@ -8,6 +8,7 @@ says yes to a case the user may not see.
 """
 
 from accounts import roles
+from config import clock
 
 MAX_SUPERVISOR_WINDOW_DAYS = 30  # §4: a supervisor may extend to 30 days
 MAX_WINDOW_DAYS = 60  # §4: a cs_manager of the unit above (or HQ) to 60 at the most
@@ -122,9 +123,7 @@ def can_still_extend(complaint) -> bool:
 
 
 def resolution_breached(complaint) -> bool:
-    from django.utils import timezone
-
-    return complaint.paused_at is None and complaint.resolution_due <= timezone.now()
+    return complaint.paused_at is None and complaint.resolution_due <= clock.now()
 
 
 def is_running(complaint) -> bool:

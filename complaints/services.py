@@ -34,6 +34,7 @@ from complaints.models import (
     State,
 )
 from complaints.numbering import next_number
+from config import clock
 from escalation import deadlines, tracking
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of desks and servers differ a little
@@ -87,7 +88,7 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
     if not policies.can_log(by):
         raise NotPermitted(_("Your role does not log complaints."))
     errors = {}
-    now = timezone.now()
+    now = clock.now()
     received_at = intake.received_at or now
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
@@ -233,7 +234,7 @@ def complaint_submit(*, by: User, intake: Intake) -> Complaint:
         complaint.save()
         # Kept on the instance: the intake's answer shows this timeline without reading it back.
         complaint.history_written = [HistoryEntry.objects.create(
-            at=timezone.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
+            at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
             by=by, comment="",
             data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
                   "owner": decision.owner.username if decision.owner else None,
@@ -249,7 +250,7 @@ def _batch_detected(complaint: Complaint, *, by: User) -> None:
     """§3 rule 4: the day's earlier complaints about the same issue become urgent
     too (their deadlines recomputed); the supervisor and cs_manager are told once."""
     start, end = batch.day_bounds(batch.local_day(complaint.received_at))
-    now = timezone.now()
+    now = clock.now()
     units = {complaint.org_unit}
     earlier = (Complaint.objects.select_for_update(of=("self",)).select_related("category", "owner", "org_unit")
                .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
@@ -327,7 +328,7 @@ def history_entry(complaint: Complaint, *, name: str, from_state: str, by: User 
                   data: dict | None = None, at: dt.datetime | None = None) -> HistoryEntry:
     """The entry ``record_history`` writes, not yet saved (the sweep writes a
     batch of them at once); moves ``state_entered_at`` on the case in memory."""
-    now = at or timezone.now()
+    now = at or clock.now()
     seconds = None
     if from_state != complaint.state:
         if complaint.state_entered_at is not None:
@@ -507,7 +508,7 @@ def complaint_reopen(*, complaint_id: int, by: User, reason: str) -> Complaint:
     def apply(c: Complaint) -> None:
         c.reopen()
         upgrade(c, reason=reason)
-        c.clock_started_at = timezone.now()
+        c.clock_started_at = clock.now()
         c.resolution_window_days, c.paused_seconds, c.paused_at = BASE_WINDOW_DAYS, 0, None
         _recompute_resolution_due(c)
 
@@ -555,7 +556,7 @@ def complaint_pause(*, complaint_id: int, by: User, reason: str) -> Complaint:
 
     def apply(c: Complaint) -> None:
         c.pause()
-        c.paused_at = timezone.now()
+        c.paused_at = clock.now()
 
     return _run(complaint_id=complaint_id, by=by, name="pause", comment=reason, apply=apply)
 
@@ -565,7 +566,7 @@ def complaint_resume(*, complaint_id: int, by: User, reason: str) -> Complaint:
 
     def apply(c: Complaint) -> None:
         c.resume()
-        c.paused_seconds += int((timezone.now() - c.paused_at).total_seconds())
+        c.paused_seconds += int((clock.now() - c.paused_at).total_seconds())
         c.paused_at = None
         _recompute_resolution_due(c)
 
@@ -608,7 +609,7 @@ def complaint_take(*, complaint_id: int, by: User) -> Complaint:
         if not policies.may_take(complaint, by):
             raise NotPermitted(_("Your role does not work this queue."))
         claimed = Complaint.objects.filter(pk=complaint.pk, owner__isnull=True).update(
-            owner=by, updated_at=timezone.now())
+            owner=by, updated_at=clock.now())
         if not claimed:
             raise ConcurrentChange(_("Someone else took this complaint first."))
         record_history(complaint, name="take", from_state=complaint.state, by=by)
@@ -620,7 +621,7 @@ def contact_record(*, complaint_id: int, by: User, outcome: str, at: dt.datetime
                    note: str = "") -> ContactAttempt:
     """§4 contact: record one attempt to reach the customer. The first reached
     one stops the first-callback clock; its time is kept for statistics."""
-    now = timezone.now()
+    now = clock.now()
     at = at or now
     with transaction.atomic():
         complaint = get_visible(user=by, complaint_id=complaint_id, lock=True)

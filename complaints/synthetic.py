@@ -23,7 +23,7 @@ import io
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -51,6 +51,7 @@ from complaints.models import (
 )
 from complaints.numbering import reserve_numbers
 from complaints.services import BASE_WINDOW_DAYS, assign_owner
+from config import clock
 from escalation import deadlines, tracking
 from escalation.calendar import WorkingCalendar
 from escalation.models import Alert
@@ -232,7 +233,7 @@ def write(model: type[models.Model], rows: list[dict]) -> None:
 
 def _default(f):
     if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        return timezone.now()
+        return clock.now()
     return f.get_default()
 
 
@@ -580,7 +581,7 @@ def generate(*, count: int, years: float = 3, seed: int = 2026, now: dt.datetime
     """Write ``count`` cases, in ``jobs`` processes on PostgreSQL. ``all_open``:
     every case received in the last ``recent_days`` days and still open (for
     sweep benchmarks)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     staff = build_organisation()
     start = now - (dt.timedelta(days=recent_days) if all_open else dt.timedelta(days=int(365 * years)))
     end = now - dt.timedelta(minutes=1)

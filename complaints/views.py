@@ -19,6 +19,7 @@ from complaints.classification import URGENT_REASON_LABELS
 from complaints.exceptions import ComplaintError, NotVisible
 from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm, PaymentForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
+from config import clock
 from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
 
@@ -107,7 +108,7 @@ def _visible_or_404(request, pk, **kwargs):
 @login_required
 def receipt(request, pk):
     complaint = _visible_or_404(request, pk)
-    return render(request, "complaints/receipt.html", {"complaint": complaint, "now": timezone.now()})
+    return render(request, "complaints/receipt.html", {"complaint": complaint, "now": clock.now()})
 
 
 TABS = {"mine": _lazy("My cases"), "queue": _lazy("Unit queue"), "topay": _lazy("To pay"),
@@ -139,7 +140,7 @@ def workspace(request):
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
         "disclosed": disclosed,
-        "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": timezone.now(),
+        "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": clock.now(),
         # The queue tab's badge; on the unfiltered queue tab it is the page's own count.
         "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
@@ -179,7 +180,7 @@ def case_detail(request, pk, forms=None):
         "may_pay": user.is_superuser or user.has_role(roles.FINANCE),
         "contact_form": forms.get("contact") or ContactForm(),
         "attachment_form": forms.get("attachment") or AttachmentForm(),
-        "outcomes": ContactAttempt.Outcome.choices, "now": timezone.now(),
+        "outcomes": ContactAttempt.Outcome.choices, "now": clock.now(),
         "urgent_labels": [URGENT_REASON_LABELS.get(r, r) for r in complaint.urgent_reasons],
     })
 

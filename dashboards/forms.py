@@ -1,10 +1,10 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import units_visible_to
+from config import clock
 from dashboards.stats import Scope
 
 MAX_DAYS = 3 * 366
@@ -30,7 +30,7 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        default_from, default_to = last_month(timezone.localdate())
+        default_from, default_to = last_month(clock.today())
         data["date_from"] = data.get("date_from") or default_from
         data["date_to"] = data.get("date_to") or default_to
         if data["date_from"] > data["date_to"]:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import clock
 from config.choices import ChoiceLabels
 
 
@@ -26,7 +27,7 @@ class RectificationItem(ChoiceLabels, models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     complaints = models.ManyToManyField("complaints.Complaint", verbose_name=_("complaints behind it"),
                                         blank=True, related_name="rectification_items")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -61,7 +62,7 @@ class AccountabilityRecord(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RectificationItem.Status.choices,
                               default=RectificationItem.Status.OPEN)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("accountability record")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
 
 from accounts.models import OrgUnit
+from config import clock
 from config.routers import reporting
 from dashboards import stats
 from dashboards.forms import last_month
@@ -69,7 +69,7 @@ def key(name: str, scope: stats.Scope) -> str:
 
 
 def ready(name: str, scope: stats.Scope, compute: Callable[[], object], *, now: dt.datetime | None = None) -> Ready:
-    now = now or timezone.now()
+    now = now or clock.now()
     limit = max_age()
     if limit <= 0:
         return Ready(compute(), now, False)
@@ -107,8 +107,8 @@ def refresh(*, today: dt.date | None = None, units=None) -> int:
 
     if max_age() <= 0:
         return 0
-    date_from, date_to = last_month(today or timezone.localdate())
-    now = timezone.now()
+    date_from, date_to = last_month(today or clock.today())
+    now = clock.now()
     done = 0
     with reporting():  # from the read replica where there is one
         for unit in units if units is not None else OrgUnit.objects.order_by("path"):

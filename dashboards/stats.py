@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit
 from complaints.models import OPEN_STATES, Complaint, HistoryEntry
+from config import clock
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
 HUNDRED_MILLION = Decimal("100000000")
@@ -118,7 +119,7 @@ def _counts(qs, field: str) -> dict:
 
 def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
     """API.md /stats/summary and the dashboard headline."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cases = scope.cases()
     counts = {**cases.aggregate(**rate_aggregates(now)), **revisit_outcomes(cases)}
     return {
@@ -151,7 +152,7 @@ def top_categories(scope: Scope, limit: int | None = 10) -> list[dict]:
 
 def by_unit(scope: Scope, *, now: dt.datetime | None = None) -> list[dict]:
     """Volumes and rates per unit, for comparing units' on-time rates."""
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = (scope.cases().values("org_unit__code", "org_unit__name")
             .annotate(**rate_aggregates(now)).order_by("org_unit__code"))
     revisits = revisit_outcomes(scope.cases(), group_by="complaint__org_unit__code")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from complaints import selectors
 from complaints.api.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
+from config import clock
 from config.routers import reporting
 from dashboards import exports, rollups
 from dashboards.api import may_see_figures
@@ -106,7 +107,7 @@ def cases_xlsx(request):
     with reporting():
         qs = selectors.complaint_list(user=request.user)
         body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
-    return _download(body, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
+    return _download(body, f"complaints-{clock.today():%Y%m%d}.xlsx")
 
 
 def _download(body: bytes, filename: str) -> HttpResponse:

@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from config import clock
 from dashboards.stats import Scope, spikes
 from escalation.models import Notification
 from escalation.notifications import notify
@@ -14,7 +15,7 @@ from escalation.sweep import record_alert
 
 
 def warn_spikes(*, today: dt.date | None = None) -> int:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     told = 0
     managers = User.objects.filter(is_active=True, groups__name=roles.MANAGER, org_unit__isnull=False)
     by_unit: dict = {}

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import clock
 from config.choices import ChoiceLabels
 
 
@@ -12,7 +13,7 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     source = models.CharField(_("source"), max_length=100)
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    loaded_at = models.DateTimeField(_("loaded at"), default=clock.now, editable=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -61,7 +62,7 @@ class Alert(models.Model):
     key = models.CharField(_("key"), max_length=200, unique=True)
     complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), null=True,
                                   blank=True, on_delete=models.PROTECT, related_name="alerts")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("alert")
@@ -99,7 +100,7 @@ class Notification(ChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_status = models.CharField(_("e-mail"), max_length=16, choices=Email.choices,
                                     default=Email.PENDING)

@@ -12,8 +12,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
+from config import clock
 from escalation.models import Notification
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _deliver_batch(limit: int) -> tuple[int, bool]:
                 Notification.objects.filter(pk=note.pk).update(email_status=Notification.Email.FAILED)
             continue
         Notification.objects.filter(pk=note.pk).update(email_status=Notification.Email.SENT,
-                                                       emailed_at=timezone.now())
+                                                       emailed_at=clock.now())
         sent += 1
     return sent, len(pending) == limit
 
@@ -128,4 +129,4 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=clock.now())

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, HistoryEntry
+from config import clock
 from config.bulk import update_rows
 from escalation import recipients, tracking
 from escalation.models import Alert, CalendarYear, Notification
@@ -65,7 +66,7 @@ class _Writes:
 
 
 def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult:
-    now = now or timezone.now()
+    now = now or clock.now()
     result = SweepResult()
     retries = 0
     with translation.override("zh-hans"), recipients.remembered():

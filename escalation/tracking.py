@@ -4,9 +4,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from complaints.models import OPEN_STATES
+from config import clock
 from escalation.deadlines import due_soon_at
 
 CALLBACK = "callback"
@@ -50,7 +49,7 @@ def events(complaint) -> list[Event]:
 def refresh(complaint, *, recorded: set[str] = frozenset(), now: dt.datetime | None = None) -> None:
     """Set ``next_due`` (orders queues), ``is_overdue`` and ``next_check_at``
     (when the sweep must look again: the earliest event not yet told)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     running = running_deadlines(complaint)
     complaint.next_due = min((due for _, _, due in running), default=None)
     complaint.is_overdue = any(due <= now for _, _, due in running)

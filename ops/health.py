@@ -6,8 +6,8 @@ import time
 
 from django.conf import settings
 from django.db import connections
-from django.utils import timezone
 
+from config import clock
 from ops.models import Heartbeat
 
 
@@ -59,7 +59,7 @@ def sweep(max_age_seconds: int) -> dict:
         at = Heartbeat.objects.filter(name="sweep").values_list("at", flat=True).first()
         if at is None:
             raise Unhealthy("no sweep has finished yet")
-        found["age_seconds"] = round((timezone.now() - at).total_seconds(), 1)
+        found["age_seconds"] = round((clock.now() - at).total_seconds(), 1)
         if found["age_seconds"] > max_age_seconds:
             raise Unhealthy("the last sweep is too old")
 

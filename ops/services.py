@@ -14,8 +14,8 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from config import clock
 from ops.models import Heartbeat, PeriodicSlot
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def heartbeat_record(*, name: str, at: dt.datetime | None = None) -> None:
     """Record that the periodic job ``name`` has just finished (one upsert)."""
-    Heartbeat.objects.bulk_create([Heartbeat(name=name, at=at or timezone.now())],
+    Heartbeat.objects.bulk_create([Heartbeat(name=name, at=at or clock.now())],
                                   update_conflicts=True, unique_fields=["name"], update_fields=["at"])
 
 
@@ -36,7 +36,7 @@ def slot_claim(*, name: str, seconds: int, task_id: str | None = None, now: dt.d
     One conditional UPDATE decides, as healthchecks' sendalerts claims a check,
     so any number of workers at once get one True per slot. Relies on the
     workers' clocks agreeing to well under ``seconds`` (NTP)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     slot = int(now.timestamp()) // seconds
     mine = Q(slot__lt=slot) | Q(slot=slot, task_id=task_id) if task_id else Q(slot__lt=slot)
     claimed = PeriodicSlot.objects.filter(mine, name=name).update(slot=slot, task_id=task_id or "", claimed_at=now)

@@ -1,9 +1,8 @@
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from config import clock
 from escalation import tracking
 from escalation.deadlines import due_soon_at
 
@@ -25,7 +24,7 @@ def _span(seconds: float) -> str:
 def deadline(complaint, now=None):
     """The nearest running deadline with the time left, marked due soon (less
     than a fifth of its window left, §4) or overdue. Reads stored columns only."""
-    now = now or timezone.now()
+    now = now or clock.now()
     running = tracking.running_deadlines(complaint)
     if not running:
         return {"state": "none"}

@@ -7,13 +7,10 @@ sample complaints are written once (they are never deleted).
 import datetime as dt
 import os
 import random
-from contextlib import contextmanager
 from decimal import Decimal
-from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import roles
 from accounts.models import OrgUnit, User
@@ -22,6 +19,7 @@ from approvals import services as approval_services
 from approvals.models import ApprovalStep
 from complaints import services
 from complaints.models import Complaint
+from config import clock
 
 DEMO_MARK = "DEMO-"
 UNITS = [("HQ", "总公司", "hq", None), ("GD", "广东分公司", "branch", "HQ"), ("FJ", "福建分公司", "branch", "HQ")]
@@ -49,13 +47,6 @@ SAMPLES = [
 ]
 STATES = ["received", "received", "verified", "verified", "proposed", "approved", "resolved",
           "revisited", "archived", "archived", "archived", "invalid", "on_spot"]
-
-
-@contextmanager
-def clock(at: dt.datetime):
-    """Run the services as if it were ``at``, so sample timelines read true."""
-    with mock.patch("django.utils.timezone.now", return_value=at):
-        yield
 
 
 class Command(BaseCommand):
@@ -117,7 +108,7 @@ class Command(BaseCommand):
 
     def _complaints(self, users, count) -> int:
         rng = random.Random(2026)
-        now = timezone.now()
+        now = clock.now()
         written = 0
         for i in range(count):
             unit = "GD" if i % 3 else "FJ"
@@ -138,7 +129,7 @@ class Command(BaseCommand):
                 issue_tag=tag, claim_amount=claim, product_ref=f"{DEMO_MARK}{i + 1:04d}",
                 received_at=received,
             )
-            with clock(received):
+            with clock.fixed_at(received):  # sample timelines read true
                 complaint = services.complaint_submit(by=logger, intake=intake)
             self._advance(complaint, state, claim, users, unit, received, rng)
             written += 1
@@ -150,7 +141,7 @@ class Command(BaseCommand):
 
         def later(hours):
             step[0] = step[0] + dt.timedelta(hours=hours)
-            return clock(min(step[0], timezone.now()))
+            return clock.fixed_at(min(step[0], clock.now()))
 
         pk = complaint.pk
         worker = complaint.owner or u(roles.HANDLER)
