@@ -7,10 +7,11 @@ import os
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.utils import timezone
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, User
@@ -23,6 +24,51 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 def at(text: str) -> dt.datetime:
     """'2026-09-18 17:59' in Asia/Shanghai."""
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+def days_ago(days: int) -> dt.datetime:
+    """For tests on the real clock (other processes read it): that many days
+    before now, at the minute. 12 days back, a T+1 callback has passed (no
+    holiday break is that long) and the 15-day resolution clock has not."""
+    return (timezone.now() - dt.timedelta(days=days)).replace(second=0, microsecond=0)
+
+
+# Every test runs on a fixed clock, so the suite passes on any date (CI also
+# runs it under faketime more than a year ahead). A Wednesday, a working day of
+# a year the business calendar holds.
+TEST_NOW = "2026-11-25 10:00"
+
+
+class Clock:
+    """The time of one test. time-machine moves the clock of the whole process:
+    ``config.clock.now()``, Django, the standard library, the live server's
+    thread. Not the monotonic clock, so timeouts still run."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def set(self, when, *, tick: bool = False) -> dt.datetime:
+        """Move to ``when`` ('2026-11-17 18:00' in Asia/Shanghai, or an aware
+        datetime); the clock then stands still there unless ``tick``."""
+        moment = at(when) if isinstance(when, str) else when
+        self._traveller.move_to(moment, tick=tick)
+        return moment
+
+    @property
+    def now(self) -> dt.datetime:
+        return timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """TEST_NOW, ticking from there, unless the test sets another moment.
+    ``@pytest.mark.real_clock`` leaves the real clock to tests whose other
+    processes (gunicorn, Celery workers and beats) share the database."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(at(TEST_NOW), tick=True) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -194,4 +240,4 @@ def money(text: str) -> Decimal:
     return Decimal(text)
 
 
-__all__ = ["at", "intake", "api_payload", "money", "timezone"]
+__all__ = ["TEST_NOW", "at", "days_ago", "intake", "api_payload", "money", "timezone"]

@@ -1,12 +1,11 @@
-"""Fixtures for the managers' dashboards (DOMAIN.md §7): a clock every test
-controls, and short service-level walks that put facts on cases at chosen
+"""Fixtures for the managers' dashboards (DOMAIN.md §7): the clock standing
+at NOW, and short service-level walks that put facts on cases at chosen
 times (setup only; the figures under test come from dashboards.stats, the
 API and the pages)."""
 
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from approvals.models import ApprovalStep
 from approvals.services import step_approve
@@ -19,25 +18,11 @@ from tests.conftest import at
 NOW = "2026-11-15 10:00"
 
 
-class Clock:
-    """``django.utils.timezone.now`` as the test says (services call it)."""
-
-    def __init__(self, start: str):
-        self.set(start)
-
-    def set(self, when) -> dt.datetime:
-        self.now = moment(when).astimezone(dt.timezone.utc)
-        return self.now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    c = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", c)
-    return c
+def clock(clock):
+    """The suite's clock (tests/conftest.py), standing at NOW here."""
+    clock.set(NOW)
+    return clock
 
 
 def moment(when) -> dt.datetime:

@@ -14,7 +14,7 @@ from django.db import connection
 from complaints.models import Complaint
 from escalation.models import Notification
 from tests.concurrency import wait_for
-from tests.conftest import at, require_service
+from tests.conftest import days_ago, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -59,7 +59,8 @@ def test_a_real_worker_receives_a_task(worker, staff):
     wait_for(lambda: Notification.objects.get(pk=note.pk).email_status == "sent", "e-mail sent")
 
 
+@pytest.mark.real_clock  # the worker sweeps on the real clock
 def test_the_beat_scheduled_sweep_runs_by_itself(worker, submit):
-    case = submit(by="handler_gd", received_at=at("2026-11-16 10:00"))
+    case = submit(by="handler_gd", received_at=days_ago(12))  # callback overdue, resolution not yet
     wait_for(lambda: Complaint.objects.get(pk=case.pk).is_upgraded, "the sweep to upgrade the case")
     assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2

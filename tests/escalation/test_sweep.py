@@ -65,8 +65,10 @@ def test_due_soon_warns_the_owner_once_when_a_fifth_of_the_window_is_left(submit
     assert [n.recipient.username for n in warned] == ["handler_gd"]
 
 
-def test_a_callback_made_in_time_stops_that_clock(submit, staff):
+def test_a_callback_made_in_time_stops_that_clock(submit, staff, clock):
+    clock.set("2026-11-16 10:00")
     case = _overdue_case(submit)
+    clock.set("2026-11-16 15:05")
     services.contact_record(complaint_id=case.pk, by=staff["handler_gd"], outcome="reached",
                             at=at("2026-11-16 15:00"))
     sweep(now=at("2026-11-18 09:00"))
@@ -86,27 +88,42 @@ def test_breached_resolution_deadline_is_told_and_upgrades(submit, staff):
     assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2
 
 
-def test_a_paused_clock_is_not_swept(submit, staff):
+def test_a_paused_clock_is_not_swept(submit, staff, clock):
+    clock.set("2026-11-16 10:00")
     case = _overdue_case(submit)
+    clock.set("2026-11-16 15:05")
     services.contact_record(complaint_id=case.pk, by=staff["handler_gd"], outcome="reached",
                             at=at("2026-11-16 15:00"))
+    clock.set("2026-11-20 11:00")  # sent out for appraisal before its deadline of 12-01
     services.complaint_pause(complaint_id=case.pk, by=staff["handler_gd"], reason="第三方鉴定")
     sweep(now=at("2026-12-05 00:00"))
     case.refresh_from_db()
     assert not case.is_overdue and case.next_check_at is None
 
 
-def test_an_extended_deadline_breached_again_is_told_again(submit, staff):
+def test_an_extended_deadline_is_warned_and_told_anew_at_its_new_date(submit, staff, clock):
+    """Each deadline is told once: an extension (granted before the deadline
+    passed, §4) is a new deadline, warned and told again when it comes."""
+    clock.set("2026-11-16 10:00")
     case = _overdue_case(submit)
+    clock.set("2026-11-16 15:05")
     services.contact_record(complaint_id=case.pk, by=staff["handler_gd"], outcome="reached",
                             at=at("2026-11-16 15:00"))
-    sweep(now=at("2026-12-02 00:00"))
+    clock.set("2026-11-30 09:00")
+    sweep(now=clock.now)  # the last fifth of 11-16 → 12-01: due soon, warned
     services.complaint_extend(complaint_id=case.pk, by=staff["supervisor_gd"], days=15, reason="案情复杂")
     case.refresh_from_db()
     assert case.resolution_due == at("2026-12-16 23:59") + dt.timedelta(seconds=59)
-    sweep(now=at("2026-12-17 00:00"))
-    overdue = Notification.objects.filter(complaint=case, kind="overdue", recipient=staff["handler_gd"])
-    assert overdue.count() == 2
+    clock.set("2026-12-02 00:00")
+    sweep(now=clock.now)  # the old date has passed: nothing to tell
+    assert not Notification.objects.filter(complaint=case, kind="overdue").exists()
+    clock.set("2026-12-17 00:00")
+    sweep(now=clock.now)
+    case.refresh_from_db()
+    assert case.is_overdue and case.is_upgraded
+    to_owner = Notification.objects.filter(complaint=case, recipient=staff["handler_gd"])
+    assert to_owner.filter(kind="due_soon").count() == 2  # once per deadline
+    assert to_owner.filter(kind="overdue").count() == 1
 
 
 def test_a_worker_dying_mid_case_loses_nothing_and_duplicates_nothing(submit, monkeypatch):
@@ -129,8 +146,9 @@ def test_a_worker_dying_mid_case_loses_nothing_and_duplicates_nothing(submit, mo
     assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2
 
 
-def test_sweep_reads_only_the_due_cases(submit):
+def test_sweep_reads_only_the_due_cases(submit, clock):
     """Its queries do not grow with the number of cases that are not due."""
+    clock.set("2026-11-20 12:00")
     _overdue_case(submit)
 
     def queries_with(extra_not_due):

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg2
@@ -20,7 +19,7 @@ from rest_framework.test import APIClient
 from complaints.models import Complaint
 from escalation.models import Notification
 from tests.concurrency import wait_for
-from tests.conftest import api_payload, at, require_service
+from tests.conftest import api_payload, days_ago, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -171,10 +170,12 @@ def test_redis_stopped_intake_and_transitions_work_and_mail_goes_out_when_it_ret
     assert Notification.objects.filter(complaint=complaint, email_status="sent").count() == 3
 
 
+@pytest.mark.real_clock  # the worker sweeps on the real clock
 def test_a_worker_killed_in_the_middle_of_a_sweep_loses_and_duplicates_nothing(
         postgres, staff, submit, tmp_path):
     require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
-    cases = [submit(by="handler_gd", received_at=at("2026-11-16 10:00")) for _ in range(150)]
+    # callback overdue, resolution not yet: one breach per case
+    cases = [submit(by="handler_gd", received_at=days_ago(12)) for _ in range(150)]
     env = _env(settings.REDIS_URL, tmp_path, SWEEP_INTERVAL_SECONDS="2")
     worker = _worker(env, tmp_path)
     try:

@@ -53,6 +53,7 @@ from http.cookies import SimpleCookie
 from typing import Any, Callable
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -64,7 +65,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tests.complaints.conftest import BODIES, approve_all
-from tests.conftest import api_payload, intake
+from tests.conftest import TEST_NOW, api_payload, at, intake
 
 # --- Principals -------------------------------------------------------------------------
 
@@ -257,12 +258,12 @@ class World:
 
 
 def build_world() -> World:
-    from accounts.models import OrgUnit, User
-    from accounts.services import org_unit_save, roles_sync
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
+    from accounts.models import OrgUnit, User
+    from accounts.services import org_unit_save, roles_sync
     from approvals.models import ApprovalStep
     from approvals.services import payment_record
     from complaints import attachments, services
@@ -389,7 +390,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_world()
+            # Built on the suite's fixed clock, an hour before each test's TEST_NOW.
+            with time_machine.travel(at(TEST_NOW) - dt.timedelta(hours=1), tick=True):
+                built = build_world()
+            yield built
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
