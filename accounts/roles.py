@@ -1,40 +1,35 @@
-"""Roles are Django groups named exactly as in DOMAIN.md §1."""
+"""Roles are Django groups named exactly as in DOMAIN.md §1 (docs/rules.md "Roles")."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-FRONT_DESK = "front_desk"
-HANDLER = "handler"
-SENIOR_AGENT = "senior_agent"
-SUPERVISOR = "supervisor"
-CS_MANAGER = "cs_manager"
-RISK_CONTROL = "risk_control"
-MERCHANT_OPS = "merchant_ops"
-FINANCE = "finance"
-MANAGER = "manager"
-CHANNEL_HEAD = "channel_head"
-OPS_DIRECTOR = "ops_director"
-CFO = "cfo"
-GENERAL_MANAGER = "general_manager"
-CHIEF_ACTUARY = "chief_actuary"
-BOARD = "board"
+class Role(models.TextChoices):
+    """The Django group of each role, named as in DOMAIN.md §1."""
 
-ROLE_LABELS = {
-    FRONT_DESK: _("Front desk"),
-    HANDLER: _("Handler"),
-    SENIOR_AGENT: _("Senior agent"),
-    SUPERVISOR: _("Supervisor"),
-    CS_MANAGER: _("Customer service manager"),
-    RISK_CONTROL: _("Risk control"),
-    MERCHANT_OPS: _("Merchant operations"),
-    FINANCE: _("Finance"),
-    MANAGER: _("Management"),
-    CHANNEL_HEAD: _("Channel head"),
-    OPS_DIRECTOR: _("Operations director"),
-    CFO: _("Chief financial officer"),
-    GENERAL_MANAGER: _("General manager"),
-    CHIEF_ACTUARY: _("Chief actuary"),
-    BOARD: _("Board"),
-}
+    FRONT_DESK = "front_desk", _("Front desk")
+    HANDLER = "handler", _("Handler")
+    SENIOR_AGENT = "senior_agent", _("Senior agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CS_MANAGER = "cs_manager", _("Customer service manager")
+    RISK_CONTROL = "risk_control", _("Risk control")
+    MERCHANT_OPS = "merchant_ops", _("Merchant operations")
+    FINANCE = "finance", _("Finance")
+    MANAGER = "manager", _("Management")
+    CHANNEL_HEAD = "channel_head", _("Channel head")
+    OPS_DIRECTOR = "ops_director", _("Operations director")
+    CFO = "cfo", _("Chief financial officer")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+    CHIEF_ACTUARY = "chief_actuary", _("Chief actuary")
+    BOARD = "board", _("Board")
+
+
+# Short names for the code that checks them (roles.SUPERVISOR).
+FRONT_DESK, HANDLER, SENIOR_AGENT = Role.FRONT_DESK, Role.HANDLER, Role.SENIOR_AGENT
+SUPERVISOR, CS_MANAGER, RISK_CONTROL = Role.SUPERVISOR, Role.CS_MANAGER, Role.RISK_CONTROL
+MERCHANT_OPS, FINANCE, MANAGER = Role.MERCHANT_OPS, Role.FINANCE, Role.MANAGER
+CHANNEL_HEAD, OPS_DIRECTOR, CFO = Role.CHANNEL_HEAD, Role.OPS_DIRECTOR, Role.CFO
+GENERAL_MANAGER, CHIEF_ACTUARY, BOARD = Role.GENERAL_MANAGER, Role.CHIEF_ACTUARY, Role.BOARD
+ROLE_LABELS = {role.value: role.label for role in Role}
 
 # Roles whose holders work cases (may own one under 首问责任制).
 CASE_WORKERS = frozenset({HANDLER, SENIOR_AGENT, SUPERVISOR, RISK_CONTROL, CS_MANAGER})
@@ -47,7 +42,7 @@ APPROVERS = (CHANNEL_HEAD, OPS_DIRECTOR, CFO, GENERAL_MANAGER, CHIEF_ACTUARY, BO
 DASHBOARD = frozenset({MANAGER, CS_MANAGER, SUPERVISOR, *APPROVERS})
 BRANCH_ROLES = (FRONT_DESK, HANDLER, SENIOR_AGENT, SUPERVISOR, CS_MANAGER, RISK_CONTROL,
                 MERCHANT_OPS, FINANCE, MANAGER)
-ALL_ROLES = tuple(ROLE_LABELS)
+ALL_ROLES = tuple(Role.values)
 
 # Model permissions each role needs in the admin (DOMAIN.md §1). Scope and the
 # workflow guards still decide what each user may see and do with a case.

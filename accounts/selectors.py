@@ -1,17 +1,27 @@
 """Organisation units and people: the reads, including who holds a role where."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import OrgUnit, User
 
+_remembered: ContextVar[dict | None] = ContextVar("role_holders_remembered", default=None)
 
-def units_visible_to(user) -> "QuerySet[OrgUnit]":
-    """The user's unit and every unit below it (DOMAIN.md §1 scoping)."""
-    if user.is_superuser:
-        return OrgUnit.objects.all()
-    if not user.is_authenticated or user.org_unit_id is None:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(path__startswith=user.org_unit.path)
+
+@contextmanager
+def holders_remembered() -> Iterator[None]:
+    """Within the block, each role's holders are read once and ``role_holder``
+    chooses among them without counting anyone's open cases: the sweep telling
+    a thousand cases, or the demo generator writing a million, asks who the
+    nearest supervisor is again and again."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def role_holder(*, role: str, unit: OrgUnit, open_states=None, exclude: User | None = None) -> User | None:
@@ -21,8 +31,13 @@ def role_holder(*, role: str, unit: OrgUnit, open_states=None, exclude: User | N
     fewest open cases gets it; ties go to the earliest account, so the choice
     is deterministic. ``exclude`` is never chosen (e.g. the agent complained
     about, or the owner whose supervisor is wanted). One query for the whole
-    chain of units.
+    chain of units (none inside ``holders_remembered``).
     """
+    memo = _remembered.get()
+    if memo is not None:
+        if role not in memo:
+            memo[role] = by_unit(holders_of(role))
+        return nearest_holder(memo[role], unit=unit, exclude=exclude)
     holders = holders_of(role).filter(org_unit__path__in=_paths_upwards(unit.path))
     if open_states is not None:
         holders = holders.annotate(

@@ -1,7 +1,10 @@
-"""Approval of remedies (DOMAIN.md §5): routing, the chain, each step, payment.
+"""Approval of remedies (docs/rules.md "Approval"): the proposal, tier
+routing, the chain, each step, payment.
 
-Tier routing, separation of duties and the order of steps live here and only
-here; the API, the approval queue page and the admin call these functions.
+Tier routing and the order of steps live here and only here (separation of
+duties is ``complaints.policies.may_decide_step``); the API, the approval
+queue page, the case page and the admin call these functions. ``propose`` is
+served here and registered with the workflow (approvals/apps.py).
 """
 
 from decimal import Decimal
@@ -11,13 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from accounts.models import User
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTier, Payment
+from complaints import policies, selectors
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
 from complaints.models import Complaint, State
+from complaints.services import record_history, run_transition, transition_apply
+from complaints.validators import require_text, validate_amount
 from config import clock
-from escalation import tracking
 from escalation.models import Notification
 from escalation.notifications import notify
 
@@ -50,19 +54,15 @@ def chain_start(complaint: Complaint, *, by: User) -> ApprovalChain:
     return chain
 
 
-def may_decide(step: ApprovalStep, user: User) -> bool:
-    """§5 separation of duties: the step's role, the case in scope, not the
-    proposer, and no other step of the same chain decided by this user."""
-    from complaints.policies import in_scope
-
-    chain = step.chain
-    if not in_scope(chain.complaint, user):
-        return False
-    if not (user.is_superuser or user.has_role(step.role)):
-        return False
-    if chain.proposed_by_id == user.pk:
-        return False
-    return not chain.steps.filter(decided_by=user).exclude(pk=step.pk).exists()
+def complaint_propose(*, complaint_id: int, by: User, remedy: str, amount, comment: str = "") -> Complaint:
+    """§6 提出方案: remedy, amount X the company bears and the reasoning; starts
+    the approval chain of X's tier in the same transaction."""
+    require_text(remedy=remedy)
+    value = validate_amount(amount)
+    return run_transition(complaint_id=complaint_id, by=by, name="propose", comment=comment or remedy,
+                          data={"amount": str(value)},
+                          apply=lambda c: c.propose(remedy=remedy, amount=value, by=by),
+                          after=lambda c: chain_start(c, by=by))
 
 
 def _locked_step(step_id: int, user: User) -> ApprovalStep:
@@ -70,10 +70,8 @@ def _locked_step(step_id: int, user: User) -> ApprovalStep:
     complaint_id = ApprovalStep.objects.filter(pk=step_id).values_list("chain__complaint_id", flat=True).first()
     if complaint_id is None:
         raise NotVisible(_("No such approval step."))
-    from complaints.services import get_visible
-
     try:
-        complaint = get_visible(user=user, complaint_id=complaint_id, lock=True)
+        complaint = selectors.get_visible(user=user, complaint_id=complaint_id, lock=True)
     except NotVisible:
         # Another unit's step answers exactly as a step that does not exist.
         raise NotVisible(_("No such approval step.")) from None
@@ -85,7 +83,7 @@ def _locked_step(step_id: int, user: User) -> ApprovalStep:
 def _decide(step: ApprovalStep, user: User, status: str, comment: str) -> None:
     if step.status != ApprovalStep.Status.PENDING or step.chain.status != ApprovalChain.Status.PENDING:
         raise ConcurrentChange(_("This step has already been decided."))
-    if not may_decide(step, user):
+    if not policies.may_decide_step(step, user):
         raise NotPermitted(_("You may not decide this step: it needs the role %(role)s, and nobody "
                              "approves their own proposal or two steps of one case.")
                            % {"role": step.get_role_display()})
@@ -97,20 +95,14 @@ def _decide(step: ApprovalStep, user: User, status: str, comment: str) -> None:
         raise ConcurrentChange(_("You have already decided a step of this case.")) from exc
 
 
-def _history(complaint, *, name, from_state, by, comment="", data=None):
-    from complaints.services import record_history
-
-    record_history(complaint, name=name, from_state=from_state, by=by, comment=comment, data=data)
-
-
 def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:
     with transaction.atomic():
         step = _locked_step(step_id, by)
         chain, complaint = step.chain, step.chain.complaint
         _decide(step, by, ApprovalStep.Status.APPROVED, comment)
-        _history(complaint, name="approve_step", from_state=complaint.state, by=by, comment=comment,
-                 data={"position": step.position, "of": chain.step_count, "role": step.role,
-                       "amount": str(chain.amount)})
+        record_history(complaint, name="approve_step", from_state=complaint.state, by=by, comment=comment,
+                       data={"position": step.position, "of": chain.step_count, "role": step.role,
+                             "amount": str(chain.amount)})
         following = chain.steps.filter(position=step.position + 1).first()
         if following is not None:
             following.status = ApprovalStep.Status.PENDING
@@ -119,11 +111,8 @@ def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:
             return step
         chain.status, chain.closed_at = ApprovalChain.Status.APPROVED, clock.now()
         chain.save(update_fields=["status", "closed_at"])
-        complaint.approve()
-        tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
-        complaint.save()
-        _history(complaint, name="approve", from_state=State.PROPOSED, by=by, comment=comment,
-                 data={"amount": str(chain.amount), "tier": chain.tier_name})
+        transition_apply(complaint, name="approve", by=by, apply=lambda c: c.approve(), comment=comment,
+                         data={"amount": str(chain.amount), "tier": chain.tier_name})
         notify(recipients=[chain.proposed_by, complaint.owner], kind=Notification.Kind.APPROVAL,
                complaint=complaint, title=_("%(number)s: remedy approved (%(amount)s)")
                % {"number": complaint.number, "amount": chain.amount},
@@ -134,8 +123,7 @@ def step_approve(*, step_id: int, by: User, comment: str = "") -> ApprovalStep:
 
 def step_reject(*, step_id: int, by: User, reason: str) -> ApprovalStep:
     """One rejection sends the proposal back to the handler with the reason."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("This field is required.")]})
+    require_text(reason=reason)
     with transaction.atomic():
         step = _locked_step(step_id, by)
         chain, complaint = step.chain, step.chain.complaint
@@ -143,11 +131,8 @@ def step_reject(*, step_id: int, by: User, reason: str) -> ApprovalStep:
         chain.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
         chain.status, chain.closed_at = ApprovalChain.Status.REJECTED, clock.now()
         chain.save(update_fields=["status", "closed_at"])
-        complaint.reject()
-        tracking.refresh(complaint, recorded=tracking.recorded_keys(complaint))
-        complaint.save()
-        _history(complaint, name="reject", from_state=State.PROPOSED, by=by, comment=reason,
-                 data={"position": step.position, "role": step.role, "amount": str(chain.amount)})
+        transition_apply(complaint, name="reject", by=by, apply=lambda c: c.reject(), comment=reason,
+                         data={"position": step.position, "role": step.role, "amount": str(chain.amount)})
         notify(recipients=[chain.proposed_by, complaint.owner], kind=Notification.Kind.APPROVAL,
                complaint=complaint, title=_("%(number)s: remedy rejected") % {"number": complaint.number},
                body=reason)
@@ -169,17 +154,11 @@ def _tell_approvers(chain: ApprovalChain, step: ApprovalStep) -> None:
 
 def payment_record(*, complaint_id: int, by: User, reference: str, amount) -> Payment:
     """财务付费: finance records the payment of the approved amount (§5)."""
-    from complaints.services import get_visible, validate_amount
-
-    errors = {}
-    if not (reference or "").strip():
-        errors["reference"] = [_("This field is required.")]
+    require_text(reference=reference)
     value = validate_amount(amount)
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
-        complaint = get_visible(user=by, complaint_id=complaint_id, lock=True)
-        if not (by.is_superuser or by.has_role(roles.FINANCE)):
+        complaint = selectors.get_visible(user=by, complaint_id=complaint_id, lock=True)
+        if not policies.pays(by):
             raise NotPermitted(_("Only finance records payments."))
         if complaint.state != State.APPROVED:
             raise TransitionNotAllowed(_("Only an approved remedy is paid."))
@@ -199,8 +178,8 @@ def payment_record(*, complaint_id: int, by: User, reference: str, amount) -> Pa
             raise ConcurrentChange(_("This remedy has already been paid.")) from exc
         complaint.paid_at = payment.paid_at
         complaint.save(update_fields=["paid_at", "updated_at"])
-        _history(complaint, name="payment", from_state=complaint.state, by=by, comment=reference.strip(),
-                 data={"amount": str(value), "reference": reference.strip()})
+        record_history(complaint, name="payment", from_state=complaint.state, by=by, comment=reference.strip(),
+                       data={"amount": str(value), "reference": reference.strip()})
         notify(recipients=[complaint.owner], kind=Notification.Kind.APPROVAL, complaint=complaint,
                title=_("%(number)s: paid (%(amount)s); tell the customer") % {"number": complaint.number,
                                                                               "amount": value})

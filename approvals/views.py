@@ -1,24 +1,19 @@
-"""The approval queue in the browser: thin callers of approvals.services."""
+"""The approval queue and the payment in the browser: thin callers of approvals.services."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import selectors, services
+from approvals.forms import DecisionForm, PaymentForm
 from approvals.models import ApprovalStep
 from complaints.exceptions import ComplaintError
+from complaints.views import case_form_post
 from config import clock
-
-
-class DecisionForm(forms.Form):
-    comment = forms.CharField(label=gettext_lazy("comment / reason"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @login_required
@@ -55,3 +50,13 @@ def decide(request, pk, decision):
     except ComplaintError as exc:
         messages.error(request, exc.message)
     return redirect("approvals:queue")
+
+
+@login_required
+@require_POST
+def case_pay(request, pk):
+    """财务付费 from the case page (approvals.services.payment_record decides)."""
+    return case_form_post(
+        request, pk, "payment", PaymentForm(request.POST),
+        lambda data: services.payment_record(complaint_id=pk, by=request.user, **data),
+        _("Payment recorded."))

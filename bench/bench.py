@@ -274,7 +274,7 @@ def forget_intake(args) -> None:
 # --- The sweep ------------------------------------------------------------------
 
 def sweep(args) -> None:
-    """Time ``escalation.sweep.sweep`` on the database of DATABASE_URL with
+    """Time ``complaints.sweep.sweep`` on the database of DATABASE_URL with
     ``--due`` open cases made due: half due soon, half breached."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -284,7 +284,7 @@ def sweep(args) -> None:
     from django.db import connection
 
     from complaints.models import OPEN_STATES, Complaint
-    from escalation.sweep import sweep as run_sweep
+    from complaints.sweep import sweep as run_sweep
 
     open_cases = Complaint.objects.filter(state__in=OPEN_STATES).count()
     watched = Complaint.objects.filter(next_check_at__isnull=False).count()

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from complaints import privacy, selectors, services
+from complaints import labels, privacy, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
 from complaints.models import (
@@ -151,13 +151,11 @@ class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
         return True
 
     def get_fsm_label_by_name(self, name):
-        return services.transition_label(name)
+        return labels.done(name)
 
 
 def _history_transitions():
-    from complaints.templatetags.complaint_tags import HISTORY_LABELS, history_label
-
-    return [(name, history_label(name)) for name in dict.fromkeys([*HISTORY_LABELS, *services.TRANSITION_SERVICES])]
+    return [(name, labels.history(name)) for name in labels.ALL]
 
 
 @admin.register(HistoryEntry)

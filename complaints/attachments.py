@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints import policies
+from complaints import policies, selectors
 from complaints.exceptions import NotPermitted, TransitionNotAllowed
 from complaints.models import Attachment, State
+from complaints.services import record_history
 
 # (magic bytes at offset, offset, content type)
 _SIGNATURES = [
@@ -38,8 +39,6 @@ def sniff(head: bytes) -> str | None:
 
 
 def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind.OTHER) -> Attachment:
-    from complaints.services import get_visible
-
     errors = []
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         errors.append(_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
@@ -54,17 +53,15 @@ def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind
     if errors:
         raise ValidationError({"file": errors})
     with transaction.atomic():
-        complaint = get_visible(user=by, complaint_id=complaint_id, lock=True)
+        complaint = selectors.get_visible(user=by, complaint_id=complaint_id, lock=True)
         if complaint.state == State.ARCHIVED:
             raise TransitionNotAllowed(_("An archived complaint is read-only."))
-        if not (policies.can_work(complaint, by) or complaint.first_receiver_id == by.pk):
+        if not policies.may_add_evidence(complaint, by):
             raise NotPermitted(_("You may not add evidence to this complaint."))
         attachment = Attachment.objects.create(
             complaint=complaint, kind=kind, file=upload, original_name=upload.name[:200],
             content_type=content_type, size=upload.size, uploaded_by=by,
         )
-        from complaints.services import record_history
-
         record_history(complaint, at=attachment.uploaded_at, name="attach", from_state=complaint.state, by=by,
                        comment=attachment.original_name, data={"kind": kind})
     return attachment

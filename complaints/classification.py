@@ -7,9 +7,10 @@ the intake preview and the batch rule all call it.
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import IN_PERSON_CHANNELS, LEVEL_PRIORITY, CallbackRule, Channel, Level, OwnerRule
+from complaints.choices import IN_PERSON_CHANNELS, LEVEL_PRIORITY, CallbackRule, Channel, Level, OwnerRule, SensitiveIdentity
 
 URGENT_CODE = "URG"
 UPGRADED_CODE = "III-C"
@@ -17,21 +18,19 @@ EMERGENCY_GROUP_SIZE = 20  # §2/§3 rule 5: 20 or more people in person
 BATCH_THRESHOLD = 10  # §3 rule 4: more than 10 on the same day
 
 
-class UrgentReason:
-    MAJOR_IMPACT = "major_impact"
-    ESCALATED_FROM_HQ = "escalated_from_hq"
-    SENSITIVE_IDENTITY = "sensitive_identity"
-    BATCH = "batch"
-    GROUP = "group"
+class UrgentReason(models.TextChoices):
+    """Why a complaint is urgent: rules 1–5 of §3, kept on the record."""
+
+    MAJOR_IMPACT = "major_impact", _("major negative impact")
+    ESCALATED_FROM_HQ = "escalated_from_hq", _("escalated from group HQ")
+    SENSITIVE_IDENTITY = "sensitive_identity", _("sensitive identity")
+    BATCH = "batch", _("batch complaint")
+    GROUP = "group", _("20 or more people in person")
 
 
-URGENT_REASON_LABELS = {
-    UrgentReason.MAJOR_IMPACT: _("major negative impact"),
-    UrgentReason.ESCALATED_FROM_HQ: _("escalated from group HQ"),
-    UrgentReason.SENSITIVE_IDENTITY: _("sensitive identity"),
-    UrgentReason.BATCH: _("batch complaint"),
-    UrgentReason.GROUP: _("20 or more people in person"),
-}
+def urgent_reason_labels(codes) -> list[str]:
+    """The words for the urgent reasons kept on a record (unknown codes as they are)."""
+    return [str(UrgentReason(code).label) if code in UrgentReason.values else code for code in codes]
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Facts:
     category_callback_rule: str
     channel: str
     is_vip: bool = False
-    sensitive_identity: str = "none"
+    sensitive_identity: str = SensitiveIdentity.NONE
     major_impact: bool = False
     escalated_from_hq: bool = False
     group_size: int = 1
@@ -74,7 +73,7 @@ def urgent_reasons(facts: Facts) -> list[str]:
         reasons.append(UrgentReason.MAJOR_IMPACT)
     if facts.escalated_from_hq or facts.channel == Channel.HQ:  # 2. 越级投诉 forwarded back
         reasons.append(UrgentReason.ESCALATED_FROM_HQ)
-    if facts.sensitive_identity and facts.sensitive_identity != "none":  # 3.
+    if facts.sensitive_identity and facts.sensitive_identity != SensitiveIdentity.NONE:  # 3.
         reasons.append(UrgentReason.SENSITIVE_IDENTITY)
     if facts.is_batch:  # 4. more than 10 about the same issue on one day
         reasons.append(UrgentReason.BATCH)

@@ -1,36 +1,15 @@
-"""Navigation counts shown on every page: unread notifications, pending approvals."""
+"""What every page's navigation shows of the complaints app."""
 
 from accounts import roles
-
-
-class Once:
-    """A figure computed when the page first shows it, and only once (a template
-    calls a callable each time it resolves it). A view that already has the
-    figure passes it under the same name instead, and this is never called."""
-
-    def __init__(self, compute):
-        self._compute, self._done, self._value = compute, False, None
-
-    def __call__(self):
-        if not self._done:
-            self._value, self._done = self._compute(), True
-        return self._value
+from complaints import policies
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from approvals.selectors import waiting_for
-    from escalation.selectors import unread_count
-
-    approver = user.is_superuser or user.has_role(roles.SUPERVISOR, *roles.APPROVERS)
     return {
-        "nav_unread": unread_count(user=user),
-        # The steps waiting (its .count and .count_label, "10,000+" past the cap).
-        "nav_approvals": Once(lambda: waiting_for(user=user)) if approver else None,
-        "nav_is_approver": approver,
-        "nav_can_log": user.is_superuser or user.has_role(*roles.INTAKE),
-        "nav_dashboard": user.is_superuser or user.has_role(*roles.DASHBOARD),
+        "nav_can_log": policies.can_log(user),
+        "nav_dashboard": policies.sees_figures(user),
         "nav_roles": [roles.ROLE_LABELS[r] for r in sorted(user.role_names) if r in roles.ROLE_LABELS],
     }

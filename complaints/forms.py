@@ -6,11 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services
+from accounts.models import User
+from complaints import policies, services
 from complaints.exceptions import ComplaintError
-from complaints.policies import MAX_WINDOW_DAYS
 from complaints.models import Attachment, Category, Complaint, ContactAttempt, DifficultFlag
-from complaints.validators import normalise_phone, validate_id_number, validate_phone
+from complaints.validators import normalise_phone, validate_amount, validate_id_number, validate_phone
 
 INTAKE_FIELDS = [
     "channel", "org_unit", "received_at", "complainant_name", "complainant_phone",
@@ -45,10 +45,8 @@ class ComplaintIntakeForm(forms.ModelForm):
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("Leave empty for now.")
         if user is not None:
-            from accounts.models import User
-            from accounts.selectors import units_visible_to
 
-            units = units_visible_to(user)
+            units = policies.units_visible_to(user)
             self.fields["org_unit"].queryset = units
             self.fields["org_unit"].initial = user.org_unit_id
             # Only agents the user may see can be named (II-B / II-C).
@@ -70,7 +68,7 @@ class ComplaintIntakeForm(forms.ModelForm):
 
     def clean_claim_amount(self):
         value = self.cleaned_data.get("claim_amount")
-        return None if value is None else services.validate_amount(value, "claim_amount")
+        return None if value is None else validate_amount(value, "claim_amount")
 
     def to_intake(self) -> services.Intake:
         data = self.cleaned_data
@@ -154,7 +152,7 @@ class ArchiveForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=MAX_WINDOW_DAYS)
+    days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=policies.MAX_WINDOW_DAYS)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -164,11 +162,6 @@ class ContactForm(forms.Form):
                              help_text=_("Leave empty for now."))
     note = forms.CharField(label=_("note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class PaymentForm(forms.Form):
-    reference = forms.CharField(label=_("payment reference"), max_length=100)
-    amount = forms.DecimalField(label=_("amount (CNY)"), min_value=0, max_digits=14, decimal_places=2)
 
 
 class AttachmentForm(forms.Form):

@@ -6,39 +6,29 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
 
-from complaints import policies
+from complaints import labels, policies
+from complaints.choices import (  # noqa: F401 (the record's vocabularies, importable with it)
+    ACTIVE_STATES,
+    IN_PERSON_CHANNELS,
+    LEVEL_PRIORITY,
+    OPEN_STATES,
+    CallbackRule,
+    Channel,
+    CustomerType,
+    DifficultFlag,
+    Gender,
+    Level,
+    OwnerRule,
+    SensitiveIdentity,
+    State,
+)
+from complaints.validators import FUTURE_TOLERANCE
 from config import clock
 from config.choices import ChoiceLabels
-
-
-class Level(models.TextChoices):
-    URGENT = "urgent", _("Urgent")
-    III = "III", _("Level III")
-    II = "II", _("Level II")
-    I = "I", _("Level I")  # noqa: E741
-
-
-# Priority order everywhere: urgent, then III, II, I (DOMAIN.md §3).
-LEVEL_PRIORITY = {Level.URGENT: 0, Level.III: 1, Level.II: 2, Level.I: 3}
-
-
-class OwnerRule(models.TextChoices):
-    FIRST_RECEIVER = "first_receiver", _("First receiver")
-    AGENT_SUPERVISOR = "agent_supervisor", _("Direct supervisor of the agent complained about")
-    SENIOR_AGENT = "senior_agent", _("A senior agent")
-    RISK_CONTROL = "risk_control", _("Risk control")
-    SUPERVISOR = "supervisor", _("Supervisor")
-
-
-class CallbackRule(models.TextChoices):
-    THREE_HOURS = "3h", _("Within 3 hours")
-    SAME_DAY = "same_day", _("Same day")
-    T1 = "t1", _("T+1 working day")
-    T2 = "t2", _("T+2 working days")
+from escalation import deadlines
 
 
 class Category(ChoiceLabels, models.Model):
@@ -84,77 +74,14 @@ class Category(ChoiceLabels, models.Model):
         return f"{self.code} {self.name}"
 
 
-class Channel(models.TextChoices):
-    WALK_IN = "walk_in", _("Walk-in")
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
-    BANK_BRANCH = "bank_branch", _("Bank branch")
-    LETTER = "letter", _("Letter / petition")
-    REGULATOR = "regulator", _("Forwarded by a regulator")
-    HQ = "hq", _("Forwarded by group HQ")
-    ONLINE = "online", _("Online / self-media")
-    OTHER = "other", _("Other")
-
-
-IN_PERSON_CHANNELS = frozenset({Channel.WALK_IN, Channel.BANK_BRANCH})
-
-
-class Gender(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
-    UNKNOWN = "U", _("Unknown")
-
-
-class CustomerType(models.TextChoices):
-    NEW = "new", _("New customer")
-    EXISTING = "existing", _("Existing customer")
-
-
-class SensitiveIdentity(models.TextChoices):
-    NONE = "none", _("None")
-    MEDIA = "media", _("Media")
-    REGULATOR = "regulator", _("Regulator")
-    GOVERNMENT = "government", _("Government department")
-    CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association")
-    GROUP_LEADER = "group_leader", _("Group leader")
-
-
-class DifficultFlag(models.TextChoices):
-    EMOTIONAL = "emotional", _("Emotionally unstable")
-    PREPARED = "prepared", _("Came prepared")
-    OBSTINATE = "obstinate", _("Obstinate")
-    UNREASONABLE = "unreasonable", _("Unreasonable")
-    CONNECTED = "connected", _("Has a social background")
-
-
-class State(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    VERIFIED = "verified", _("Verified")
-    PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
-    RESOLVED = "resolved", _("Resolved")
-    REVISITED = "revisited", _("Revisited")
-    ARCHIVED = "archived", _("Archived")
-
-
-# The resolution clock runs in these states (DOMAIN.md §4).
-OPEN_STATES = (State.RECEIVED, State.VERIFIED, State.PROPOSED, State.APPROVED)
-# Not yet archived: still somebody's work.
-ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED, State.REVISITED)
-
-
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ComplaintQuerySet":
-        """The one scoping rule (DOMAIN.md §1): a user sees the cases of its own
-        unit and the units below it, nobody else's. Every page, endpoint and
-        export starts from here."""
-        if not getattr(user, "is_authenticated", False):
+        """The cases a user may see (§1, ``policies.scope_prefix``). Every page,
+        endpoint and export starts from here."""
+        prefix = policies.scope_prefix(user)
+        if prefix is None:
             return self.none()
-        if user.is_superuser:
-            return self
-        if user.org_unit_id is None:
-            return self.none()
-        return self.filter(org_unit__path__startswith=user.org_unit.path)
+        return self if prefix == policies.EVERY_UNIT else self.filter(org_unit__path__startswith=prefix)
 
     def in_priority_order(self) -> "ComplaintQuerySet":
         """Urgent, then III, II, I; within a level the earlier deadline first (§3)."""
@@ -251,7 +178,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         help_text=_("Received time; the reopening time when a case comes back."),
     )
     resolution_window_days = models.PositiveSmallIntegerField(_("resolution window (days)"),
-                                                              default=15)
+                                                              default=deadlines.BASE_WINDOW_DAYS)
     resolution_due = models.DateTimeField(_("resolution due"))
     paused_at = models.DateTimeField(_("resolution clock paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("time paused (seconds)"), default=0)
@@ -340,7 +267,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         return self.number
 
     def clean(self):
-        if self.received_at and self.received_at > clock.now() + timezone.timedelta(minutes=5):
+        if self.received_at and self.received_at > clock.now() + FUTURE_TOLERANCE:
             raise ValidationError({"received_at": _("The received time cannot be in the future.")})
 
     @property
@@ -356,27 +283,27 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     # the legal source states and who may fire them (complaints.policies).
 
     @transition(field=state, source=State.RECEIVED, target=State.VERIFIED,
-                permission=policies.can_work, custom={"label": _("Verify")})
+                permission=policies.can_work, custom={"label": labels.TRANSITIONS["verify"].action})
     def verify(self, *, responsible_department: str = ""):
         if responsible_department:
             self.responsible_department = responsible_department
 
     @transition(field=state, source=[State.RECEIVED, State.VERIFIED], target=State.ARCHIVED,
-                permission=policies.can_work, custom={"label": _("Close as invalid")})
+                permission=policies.can_work, custom={"label": labels.TRANSITIONS["invalidate"].action})
     def invalidate(self, *, reason: str):
         self.invalid_reason = reason
         self.archived_at = clock.now()
 
     @transition(field=state, source=State.RECEIVED, target=State.RESOLVED,
                 permission=policies.can_resolve_on_spot, conditions=[policies.is_minor],
-                custom={"label": _("Resolve on the spot")})
+                custom={"label": labels.TRANSITIONS["resolve_on_spot"].action})
     def resolve_on_spot(self, *, resolution: str):
         self.resolution = resolution
         self.resolved_on_spot = True
         self.resolved_at = clock.now()
 
     @transition(field=state, source=State.VERIFIED, target=State.PROPOSED,
-                permission=policies.can_work, custom={"label": _("Propose a remedy")})
+                permission=policies.can_work, custom={"label": labels.TRANSITIONS["propose"].action})
     def propose(self, *, remedy: str, amount, by):
         self.remedy = remedy
         self.amount = amount
@@ -386,24 +313,24 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     # approve / reject are fired by the approval chain (approvals.services) when
     # its last step is approved or any step rejected, never directly by a user.
     @transition(field=state, source=State.PROPOSED, target=State.APPROVED,
-                permission=policies.only_by_approval_chain, custom={"label": _("Approve"), "admin": False})
+                permission=policies.only_by_approval_chain, custom={"label": labels.TRANSITIONS["approve"].action, "admin": False})
     def approve(self):
         pass
 
     @transition(field=state, source=State.PROPOSED, target=State.VERIFIED,
-                permission=policies.only_by_approval_chain, custom={"label": _("Reject"), "admin": False})
+                permission=policies.only_by_approval_chain, custom={"label": labels.TRANSITIONS["reject"].action, "admin": False})
     def reject(self):
         pass
 
     @transition(field=state, source=State.APPROVED, target=State.RESOLVED,
                 permission=policies.can_work, conditions=[policies.is_paid_if_needed],
-                custom={"label": _("Resolve")})
+                custom={"label": labels.TRANSITIONS["resolve"].action})
     def resolve(self, *, resolution: str):
         self.resolution = resolution
         self.resolved_at = clock.now()
 
     @transition(field=state, source=State.RESOLVED, target=State.REVISITED,
-                permission=policies.can_work, custom={"label": _("Record the revisit")})
+                permission=policies.can_work, custom={"label": labels.TRANSITIONS["revisit"].action})
     def revisit(self, *, reached: bool, satisfied, note: str):
         self.revisit_reached = reached
         self.revisit_satisfied = satisfied if reached else None
@@ -411,7 +338,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
         self.revisited_at = clock.now()
 
     @transition(field=state, source=State.REVISITED, target=State.VERIFIED,
-                permission=policies.can_work, custom={"label": _("Reopen")})
+                permission=policies.can_work, custom={"label": labels.TRANSITIONS["reopen"].action})
     def reopen(self):
         # The revisit that sent it back stays in the history; the case now waits
         # for a new resolution and a new revisit.
@@ -426,7 +353,7 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.REVISITED, target=State.ARCHIVED,
                 permission=policies.can_work, conditions=[policies.revisit_allows_archive],
-                custom={"label": _("Archive")})
+                custom={"label": labels.TRANSITIONS["archive"].action})
     def archive(self, *, root_cause: str, responsible_party: str = "", rectification: str = ""):
         self.root_cause = root_cause
         self.responsible_party = responsible_party
@@ -435,19 +362,19 @@ class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=list(OPEN_STATES), target=None,
                 permission=policies.can_extend, conditions=[policies.can_still_extend],
-                custom={"label": _("Extend the deadline")})
+                custom={"label": labels.TRANSITIONS["extend"].action})
     def extend(self):
         pass
 
     @transition(field=state, source=list(OPEN_STATES), target=None,
                 permission=policies.can_work, conditions=[policies.is_running],
-                custom={"label": _("Pause the clock")})
+                custom={"label": labels.TRANSITIONS["pause"].action})
     def pause(self):
         pass
 
     @transition(field=state, source=list(OPEN_STATES), target=None,
                 permission=policies.can_work, conditions=[policies.is_paused],
-                custom={"label": _("Resume the clock")})
+                custom={"label": labels.TRANSITIONS["resume"].action})
     def resume(self):
         pass
 

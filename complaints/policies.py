@@ -1,67 +1,166 @@
-"""Who may act on a case: the guards of the workflow (DOMAIN.md §1, §6).
+"""Who may see and do what (docs/rules.md "Access"): every access rule of the
+product, each in one function named after it.
 
-Each function takes ``(complaint, user)`` and is the ``permission`` or
-``conditions`` callable of a django-fsm transition, so the same rule decides
-what a transition allows, what ``available_transitions`` lists and which
-buttons the admin shows. Scope (§1) is checked here too, so a guard never
-says yes to a case the user may not see.
+Scope (§1) is ``scope_prefix``: a user sees the units whose path starts with
+it. Every other scope check is written from that one function: the complaint
+queryset (``Complaint.objects.visible_to``), the units a user may choose
+(``units_visible_to``) and the checks on one case (``in_scope``).
+
+The workflow guards take ``(complaint, user)`` and are the ``permission`` or
+``conditions`` callables of the django-fsm transitions, so the same rule
+decides what a transition allows, what ``available_transitions`` lists and
+which buttons the pages and the admin show. A guard never says yes to a case
+the user may not see.
 """
 
 from accounts import roles
+from accounts.models import OrgUnit
+from complaints.choices import ACTIVE_STATES, Level
 from config import clock
 
 MAX_SUPERVISOR_WINDOW_DAYS = 30  # §4: a supervisor may extend to 30 days
 MAX_WINDOW_DAYS = 60  # §4: a cs_manager of the unit above (or HQ) to 60 at the most
+EVERY_UNIT = ""  # the scope prefix of a superuser: every unit path starts with it
 
 
 def _roles(user) -> frozenset[str]:
     return getattr(user, "role_names", frozenset())
 
 
-def in_scope(complaint, user) -> bool:
-    """§1: the case belongs to the user's unit or a unit below it."""
+def _is_superuser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+# --- Scope (§1) -----------------------------------------------------------------------
+
+def scope_prefix(user) -> str | None:
+    """§1, the one scoping rule: a user sees the cases of its own unit and the
+    units below it, nobody else's. Answers the path prefix of those units
+    (``EVERY_UNIT`` for a superuser), or None: nothing at all (signed out, or a
+    user without a unit)."""
     if not getattr(user, "is_authenticated", False):
-        return False
-    return in_scope_unit(complaint.org_unit, user)
-
-
-def can_log(user) -> bool:
-    """Front desk and the roles that work cases log complaints; managers are
-    read-only on cases (DOMAIN.md §1)."""
-    return getattr(user, "is_superuser", False) or bool(_roles(user) & roles.INTAKE)
+        return None
+    if _is_superuser(user):
+        return EVERY_UNIT
+    if user.org_unit_id is None:
+        return None
+    return user.org_unit.path
 
 
 def in_scope_unit(unit, user) -> bool:
-    """§1 for a unit rather than a case."""
-    if getattr(user, "is_superuser", False):
+    """§1 for one unit."""
+    prefix = scope_prefix(user)
+    return prefix is not None and unit.path.startswith(prefix)
+
+
+def in_scope(complaint, user) -> bool:
+    """§1 for one case."""
+    return in_scope_unit(complaint.org_unit, user)
+
+
+def units_visible_to(user):
+    """§1 for the units a user may choose (intake, filters, figures)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.all() if prefix == EVERY_UNIT else OrgUnit.objects.filter(path__startswith=prefix)
+
+
+# --- What a role may do, whatever the case ---------------------------------------------
+
+def can_log(user) -> bool:
+    """Front desk and the roles that work cases log complaints; managers,
+    finance and approvers are read-only on cases (§1)."""
+    return _is_superuser(user) or bool(_roles(user) & roles.INTAKE)
+
+
+def works_cases(user) -> bool:
+    """Holds a role that works cases: may own one under 首问责任制 (§1)."""
+    return bool(_roles(user) & roles.CASE_WORKERS)
+
+
+def supervises(user) -> bool:
+    """Supervisors and cs_managers act on every case of their scope (§1)."""
+    return bool(_roles(user) & roles.SUPERVISING)
+
+
+def sees_figures(user) -> bool:
+    """Dashboards, reports and exports: managers, supervisors, cs_managers and
+    executives (§7)."""
+    return _is_superuser(user) or bool(_roles(user) & roles.DASHBOARD)
+
+
+def approves(user) -> bool:
+    """Has an approval queue: supervisors (step 1) and the executives of §5."""
+    return _is_superuser(user) or bool(_roles(user) & {roles.SUPERVISOR, *roles.APPROVERS})
+
+
+def pays(user) -> bool:
+    """Finance records payments (§5 财务付费)."""
+    return _is_superuser(user) or roles.FINANCE in _roles(user)
+
+
+# --- Owning and taking a case (首问负责) ------------------------------------------------
+
+def may_own(agent, user) -> bool:
+    """The agent a complaint is about never owns it, takes it or is given it
+    (§3); ``agent`` is that agent, its id, or None."""
+    if agent is None:
         return True
-    if user.org_unit_id is None:
-        return False
-    return unit.path.startswith(user.org_unit.path)
+    return getattr(agent, "pk", agent) != getattr(user, "pk", None)
+
+
+def _own_queues(user) -> frozenset[str]:
+    held = _roles(user)
+    queues = set(held & roles.CASE_WORKERS)
+    if roles.SENIOR_AGENT in queues:
+        queues.add(roles.HANDLER)  # senior agents work the handlers' queue too
+    return frozenset(queues)
+
+
+def queue_roles(user) -> frozenset[str]:
+    """The queues whose unowned cases this user may take: its own case-working
+    roles' (and the handlers' for senior agents); every case-working queue for
+    supervisors, cs_managers and superusers. ``may_take`` and the workspace's
+    unit queue (``selectors.queue_for``) both read this."""
+    if _is_superuser(user) or supervises(user):
+        return roles.CASE_WORKERS
+    return _own_queues(user)
 
 
 def may_take(complaint, user) -> bool:
-    """An unowned case sits in a role's queue; its holders may take it (首问负责)."""
-    if complaint.owner_id is not None or not in_scope(complaint, user):
-        return False
-    user_roles = _roles(user)
-    if complaint.owner_role in user_roles:
-        return True
-    return complaint.owner_role == roles.HANDLER and roles.SENIOR_AGENT in user_roles
+    """An unowned active case sits in a role's queue; a user of that queue who
+    has the case in scope, and is not the agent it is about, may take it."""
+    return (complaint.owner_id is None and complaint.state in ACTIVE_STATES
+            and complaint.owner_role in queue_roles(user) and in_scope(complaint, user)
+            and may_own(complaint.subject_agent_id, user))
 
+
+def owns_by_acting(complaint, user) -> bool:
+    """首问负责: whoever works a queue and acts on a case waiting in it (a
+    transition, a call to the customer) owns the case from then on. A
+    supervisor who acts on a case of another role's queue (an extension, say)
+    oversees it and takes it only with Take."""
+    return may_take(complaint, user) and complaint.owner_role in _own_queues(user)
+
+
+# --- Workflow guards: who may fire a transition on a case ------------------------------
 
 def can_work(complaint, user) -> bool:
     """The owner works the case; supervisors of the scope may act on any of its
     cases; an unowned case may be worked by whoever may take it from its queue."""
-    if getattr(user, "is_superuser", False):
+    if _is_superuser(user):
         return True
     if not in_scope(complaint, user):
         return False
-    if complaint.owner_id == user.pk:
-        return True
-    if _roles(user) & roles.SUPERVISING:
+    if complaint.owner_id == user.pk or supervises(user):
         return True
     return may_take(complaint, user)
+
+
+def may_add_evidence(complaint, user) -> bool:
+    """Whoever works the case, and the clerk who received it, add evidence."""
+    return can_work(complaint, user) or complaint.first_receiver_id == getattr(user, "pk", None)
 
 
 def can_resolve_on_spot(complaint, user) -> bool:
@@ -72,8 +171,8 @@ def can_resolve_on_spot(complaint, user) -> bool:
 
 
 def only_by_approval_chain(complaint, user) -> bool:
-    """Nobody approves or rejects a case directly: approvals.services does, step
-    by step (§5)."""
+    """Nobody approves or rejects a case directly: the approval chain does,
+    step by step (§5, approvals.services)."""
     return False
 
 
@@ -82,7 +181,7 @@ def can_extend(complaint, user) -> bool:
     ``extension_allowed`` decides the number of days."""
     if not in_scope(complaint, user):
         return False
-    return user.is_superuser or bool(_roles(user) & roles.SUPERVISING)
+    return _is_superuser(user) or supervises(user)
 
 
 def extension_allowed(complaint, user, new_window_days: int) -> bool:
@@ -90,7 +189,7 @@ def extension_allowed(complaint, user, new_window_days: int) -> bool:
     cs_manager whose unit is above the case's unit, or at HQ."""
     if new_window_days > MAX_WINDOW_DAYS or not can_extend(complaint, user):
         return False
-    if user.is_superuser:
+    if _is_superuser(user):
         return True
     if new_window_days <= MAX_SUPERVISOR_WINDOW_DAYS:
         return True
@@ -100,11 +199,46 @@ def extension_allowed(complaint, user, new_window_days: int) -> bool:
     return unit.parent_id is None or complaint.org_unit_id != unit.pk
 
 
-# --- Conditions: facts about the case, whoever asks.
+# --- Approvals and payment (§5) --------------------------------------------------------
+
+def may_decide_step(step, user) -> bool:
+    """§5 separation of duties: a holder of the step's role with the case in
+    scope, who did not make the proposal and has decided no other step of
+    the same chain."""
+    chain = step.chain
+    if not in_scope(chain.complaint, user):
+        return False
+    if not (_is_superuser(user) or step.role in _roles(user)):
+        return False
+    if chain.proposed_by_id == user.pk:
+        return False
+    return not chain.steps.filter(decided_by=user).exclude(pk=step.pk).exists()
+
+
+def step_roles(user) -> frozenset[str] | None:
+    """The roles of the approval steps a user may decide (None: any role, for a
+    superuser); the approval queue lists steps of these roles only."""
+    return None if _is_superuser(user) else _roles(user)
+
+
+# --- Personal data ---------------------------------------------------------------------
+
+def may_see_personal_data(complaint, user) -> bool:
+    """A complainant's full phone and ID numbers: the owner, the first receiver,
+    and supervisors / cs_managers of the case's scope (everyone else sees them
+    masked)."""
+    if _is_superuser(user):
+        return True
+    if getattr(user, "pk", None) in (complaint.owner_id, complaint.first_receiver_id):
+        return True
+    return supervises(user) and in_scope(complaint, user)
+
+
+# --- Conditions: facts about the case, whoever asks ------------------------------------
 
 def is_minor(complaint) -> bool:
     """Only a minor (level I) complaint may be resolved on the spot (§6)."""
-    return complaint.level == "I"
+    return complaint.level == Level.I
 
 
 def is_paid_if_needed(complaint) -> bool:

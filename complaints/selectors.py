@@ -1,10 +1,11 @@
 """Reads on complaints, always scoped through ``Complaint.objects.visible_to``."""
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
 
-from accounts import roles
+from complaints import policies
 from complaints.exceptions import NotVisible
-from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry
+from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry, State
 from config.kept import KeptInProcess
 
 LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
@@ -85,18 +86,32 @@ def earlier_complaints(*, user, phone: str, exclude_id: int | None = None, limit
 
 
 def queue_for(*, user, base=None):
-    """Unowned cases waiting in the queues of the user's roles (首问负责: the
-    first who takes one owns it). Handler queues are open to senior agents too."""
+    """Unowned cases waiting in the queues this user may take from
+    (``policies.queue_roles``; 首问负责: the first who takes one owns it), never
+    a complaint about the user."""
     qs = base if base is not None else complaint_list(user=user)
-    queues = set(user.role_names)
-    if roles.SENIOR_AGENT in queues:
-        queues.add(roles.HANDLER)
-    if user.is_superuser or queues & roles.SUPERVISING:
-        queues |= set(roles.CASE_WORKERS)
-    return qs.filter(owner__isnull=True, owner_role__in=queues, state__in=list(ACTIVE_STATES))
+    return (qs.filter(owner__isnull=True, owner_role__in=policies.queue_roles(user), state__in=list(ACTIVE_STATES))
+            .exclude(subject_agent=user))
 
 
 def awaiting_payment(*, user, base=None):
     """Approved remedies above zero that finance has not paid yet (§5 财务付费)."""
     qs = base if base is not None else complaint_list(user=user)
-    return qs.filter(state="approved", amount__gt=0, paid_at__isnull=True)
+    return qs.filter(state=State.APPROVED, amount__gt=0, paid_at__isnull=True)
+
+
+def get_visible(*, user, complaint_id: int, lock: bool = False) -> Complaint:
+    """One case the user sees (404 otherwise), locked for the caller's
+    transaction when ``lock``: every write on a case starts here."""
+    qs = Complaint.objects.visible_to(user).select_related("org_unit", "category")
+    if lock:
+        # Only the case row, and no join on what a competing transaction may have
+        # changed (owner): PostgreSQL rechecks the locked row after the wait but
+        # not the joined ones, so a joined owner could be read stale.
+        qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_related("owner")
+    complaint = qs.filter(pk=complaint_id).order_by("pk").first()  # by key, not a walk of the priority index
+    if complaint is None:
+        raise NotVisible(_("No such complaint."))
+    return complaint

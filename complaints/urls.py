@@ -15,7 +15,6 @@ urlpatterns = [
     path("complaints/<int:pk>/take/", views.case_take, name="take"),
     path("complaints/<int:pk>/contact/", views.case_contact, name="contact"),
     path("complaints/<int:pk>/attach/", views.case_attach, name="attach"),
-    path("complaints/<int:pk>/pay/", views.case_pay, name="pay"),
     path("complaints/<int:pk>/do/<str:name>/", views.case_transition, name="transition"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from complaints import attachments, policies, privacy, selectors, services
-from complaints.api.filters import ComplaintFilter
-from complaints.classification import URGENT_REASON_LABELS
+from complaints import attachments, labels, policies, privacy, selectors, services
+from complaints.filters import ComplaintFilter
+from complaints.classification import urgent_reason_labels
 from complaints.exceptions import ComplaintError, NotVisible
-from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm, PaymentForm
+from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
+from complaints.validators import normalise_phone
 from config import clock
 from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
@@ -26,16 +27,17 @@ from escalation.models import Notification
 
 @login_required
 def home(request):
+    """Each user starts where their work is."""
     user = request.user
-    if user.has_role(*roles.CASE_WORKERS):
+    if user.is_superuser or policies.works_cases(user):
         return redirect("complaints:workspace")
-    if user.has_role(roles.FRONT_DESK):
+    if policies.can_log(user):
         return redirect("complaints:intake")
-    if user.has_role(*roles.APPROVERS):
+    if policies.approves(user):
         return redirect("approvals:queue")
-    if user.has_role(roles.MANAGER):
+    if policies.sees_figures(user):
         return redirect("dashboards:dashboard")
-    if user.has_role(roles.FINANCE):
+    if policies.pays(user):
         return redirect(reverse("complaints:workspace") + "?tab=topay")
     return redirect("complaints:workspace")
 
@@ -79,7 +81,7 @@ def intake_preview(request):
         "level": c.level,
         "level_label": str(dict(Complaint._meta.get_field("level").choices)[c.level]),
         "classification": c.code,
-        "urgent_reasons": [str(URGENT_REASON_LABELS.get(r, r)) for r in c.urgent_reasons],
+        "urgent_reasons": urgent_reason_labels(c.urgent_reasons),
         "owner": decision.owner.display_name if decision.owner else None,
         "owner_role": str(roles.ROLE_LABELS.get(decision.owner_role, decision.owner_role)),
         "first_callback_due": timezone.localtime(decision.first_callback_due).strftime("%Y-%m-%d %H:%M"),
@@ -91,8 +93,6 @@ def intake_preview(request):
 @login_required
 def complainant_lookup(request):
     """Earlier complaints of a phone number, for the intake page."""
-    from complaints.validators import normalise_phone
-
     phone = normalise_phone(request.GET.get("phone", ""))
     earlier = selectors.earlier_complaints(user=request.user, phone=phone) if len(phone) >= 7 else []
     return render(request, "complaints/snippets/earlier.html", {"earlier": earlier, "phone": phone})
@@ -124,7 +124,7 @@ def _without_page(params) -> str:
 @login_required
 def workspace(request):
     user = request.user
-    tab = request.GET.get("tab") or ("mine" if user.has_role(*roles.CASE_WORKERS) else "all")
+    tab = request.GET.get("tab") or ("mine" if policies.works_cases(user) else "all")
     if tab not in TABS:
         tab = "all"
     qs = selectors.complaint_list(user=user)
@@ -154,7 +154,7 @@ def case_detail(request, pk, forms=None):
     user = request.user
     available = services.available_transitions(complaint, user)
     forms = forms or {}
-    actions = [(name, services.action_label(name), forms.get(name) or TRANSITION_FORMS[name](prefix=name))
+    actions = [(name, labels.action(name), forms.get(name) or TRANSITION_FORMS[name](prefix=name))
                for name in available if name in TRANSITION_FORMS]
     notes = (Notification.objects.filter(complaint=complaint).select_related("recipient")
              .order_by("created_at"))
@@ -164,24 +164,16 @@ def case_detail(request, pk, forms=None):
         + [("notification", n.created_at, n) for n in notes],
         key=lambda row: row[1],
     )
-    chain = None
-    if complaint.approval_chains.exists():
-        from approvals.selectors import current_chain
-
-        chain = current_chain(complaint=complaint)
     disclosed = privacy.disclose(user=user, complaints=[complaint], channel="case-page")
     return render(request, "complaints/detail.html", {
         "phone": privacy.phone_for(complaint, disclosed), "id_number": privacy.id_number_for(complaint, disclosed),
-        "complaint": complaint, "actions": actions, "timeline": timeline, "chain": chain,
+        "complaint": complaint, "actions": actions, "timeline": timeline, "bound_forms": forms,
         "can_work": policies.can_work(complaint, user) and complaint.state != State.ARCHIVED,
         "may_take": policies.may_take(complaint, user),
-        "awaiting_payment": complaint.state == State.APPROVED and not policies.is_paid_if_needed(complaint),
-        "payment_form": forms.get("payment") or PaymentForm(initial={"amount": complaint.amount}),
-        "may_pay": user.is_superuser or user.has_role(roles.FINANCE),
         "contact_form": forms.get("contact") or ContactForm(),
         "attachment_form": forms.get("attachment") or AttachmentForm(),
         "outcomes": ContactAttempt.Outcome.choices, "now": clock.now(),
-        "urgent_labels": [URGENT_REASON_LABELS.get(r, r) for r in complaint.urgent_reasons],
+        "urgent_labels": urgent_reason_labels(complaint.urgent_reasons),
     })
 
 
@@ -207,7 +199,7 @@ def case_transition(request, pk, name):
         services.TRANSITION_SERVICES[name](complaint_id=pk, by=request.user, **form.cleaned_data)
     except (ValidationError, ComplaintError) as exc:
         return _failed(request, pk, name, form, exc)
-    messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(name)})
+    messages.success(request, _("Done: %(action)s.") % {"action": labels.action(name)})
     return redirect("complaints:detail", pk=pk)
 
 
@@ -224,7 +216,7 @@ def case_take(request, pk):
     return redirect("complaints:detail", pk=pk)
 
 
-def _case_form_post(request, pk, key: str, form: forms_module.Form, call, done: str):
+def case_form_post(request, pk, key: str, form: forms_module.Form, call, done: str):
     """One pattern for every form posted from the case page: the form checks
     formats, the service decides; errors come back next to the field, with
     what was typed kept."""
@@ -242,7 +234,7 @@ def _case_form_post(request, pk, key: str, form: forms_module.Form, call, done: 
 @login_required
 @require_POST
 def case_contact(request, pk):
-    return _case_form_post(
+    return case_form_post(
         request, pk, "contact", ContactForm(request.POST),
         lambda data: services.contact_record(complaint_id=pk, by=request.user, **data),
         _("Contact attempt recorded."))
@@ -250,20 +242,8 @@ def case_contact(request, pk):
 
 @login_required
 @require_POST
-def case_pay(request, pk):
-    """财务付费 from the case page (approvals.services.payment_record decides)."""
-    from approvals.services import payment_record
-
-    return _case_form_post(
-        request, pk, "payment", PaymentForm(request.POST),
-        lambda data: payment_record(complaint_id=pk, by=request.user, **data),
-        _("Payment recorded."))
-
-
-@login_required
-@require_POST
 def case_attach(request, pk):
-    return _case_form_post(
+    return case_form_post(
         request, pk, "attachment", AttachmentForm(request.POST, request.FILES),
         lambda data: attachments.attachment_add(complaint_id=pk, by=request.user, upload=data["file"],
                                                 kind=data["kind"]),

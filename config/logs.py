@@ -8,7 +8,7 @@ object per record: ``time``, ``level``, ``logger``, ``message``, the request id
 
 Personal data never reaches a log line: every line goes through ``redact``,
 which masks mainland mobile and ID-card numbers the way the pages mask them
-(complaints/privacy.py: 138****8000, 110101********8515). gunicorn's access
+(config/masking.py: 138****8000, 110101********8515). gunicorn's access
 lines carry the path without its query string (searches carry phone numbers).
 
 Plain stdlib logging: no Django import here, so gunicorn's master can use it.
@@ -17,23 +17,14 @@ Plain stdlib logging: no Django import here, so gunicorn's master can use it.
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
+
+from config.masking import redact
 
 #: The id of the request being served (set by RequestIdMiddleware) or of the
 #: request that started the running Celery task.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9A-Za-z])")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-
-
-def redact(text: str) -> str:
-    """Mask mobile numbers (11 digits, 1[3-9]…) and 18-character ID-card numbers."""
-    text = _MOBILE.sub(lambda m: f"{m[1]}****{m[3]}", text)
-    return _ID_NUMBER.sub(lambda m: f"{m[1]}********{m[3][-4:]}", text)
-
 
 # Attributes every LogRecord has; anything else on a record is an "extra".
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}

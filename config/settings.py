@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "approvals",
     "dashboards",
     "ops",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "complaints.context_processors.navigation",
+                "escalation.context_processors.navigation",
+                "approvals.context_processors.navigation",
             ],
         },
     },
@@ -319,7 +322,7 @@ CACHES = {
 }
 CELERY_BEAT_SCHEDULE = {
     # DOMAIN.md §4: deadlines watched every minute; also re-queues pending e-mail.
-    "sweep-deadlines": {"task": "escalation.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
+    "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
     # DOMAIN.md §7 预警: spikes told to managers once a day (each spike once).

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from complaints import policies
 from config.admin_utils import LargeTableAdmin
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
@@ -8,9 +9,7 @@ class ScopedAdmin(admin.ModelAdmin):
     unit_field = "org_unit"
 
     def get_queryset(self, request):
-        from accounts.selectors import units_visible_to
-
-        qs, units = super().get_queryset(request), units_visible_to(request.user)
+        qs, units = super().get_queryset(request), policies.units_visible_to(request.user)
         if not units.query.where:  # every unit: no filter, so no join on a big table
             return qs
         return qs.filter(**{f"{self.unit_field}__in": units})

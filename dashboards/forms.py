@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import units_visible_to
+from complaints import policies
 from config import clock
 from dashboards.stats import Scope
 
@@ -25,7 +25,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.units = units_visible_to(user)
+        self.units = policies.units_visible_to(user)
         self.unit_choices = list(self.units.values_list("code", "name"))
 
     def clean(self):

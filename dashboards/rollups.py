@@ -26,9 +26,11 @@ from django.conf import settings
 from django.core.cache import caches
 
 from accounts.models import OrgUnit
+from complaints import policies
 from config import clock
 from config.routers import reporting
 from dashboards import stats
+from dashboards.exports import report_figures
 from dashboards.forms import last_month
 
 log = logging.getLogger(__name__)
@@ -57,11 +59,11 @@ def max_age() -> int:
 
 
 def root_of(scope: stats.Scope) -> str:
+    """Which units the figures cover: the chosen unit, else the user's scope."""
     if scope.unit is not None:
         return scope.unit.path
-    if scope.user.is_superuser:
-        return "*"
-    return scope.user.org_unit.path
+    prefix = policies.scope_prefix(scope.user)
+    return "*" if prefix == policies.EVERY_UNIT else prefix
 
 
 def key(name: str, scope: stats.Scope) -> str:
@@ -91,8 +93,6 @@ def _keep(name: str, scope: stats.Scope, value, at: dt.datetime) -> None:
 
 def figures(scope: stats.Scope) -> Ready:
     """Every figure of the dashboard and the monthly report."""
-    from dashboards.exports import report_figures
-
     return ready("report", scope, lambda: report_figures(scope))
 
 
@@ -103,8 +103,6 @@ def summary(scope: stats.Scope) -> Ready:
 
 def refresh(*, today: dt.date | None = None, units=None) -> int:
     """Recompute the default period's figures of every unit (Celery beat)."""
-    from dashboards.exports import report_figures
-
     if max_age() <= 0:
         return 0
     date_from, date_to = last_month(today or clock.today())

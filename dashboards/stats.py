@@ -30,6 +30,7 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import OrgUnit
+from complaints import policies
 from complaints.models import OPEN_STATES, Complaint, HistoryEntry
 from config import clock
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
@@ -210,9 +211,7 @@ def accountability(scope: Scope) -> dict:
 
 def rectification(scope: Scope):
     """Rectification items of the units in scope: open ones and those of the period."""
-    from accounts.selectors import units_visible_to
-
-    items = RectificationItem.objects.filter(org_unit__in=units_visible_to(scope.user))
+    items = RectificationItem.objects.filter(org_unit__in=policies.units_visible_to(scope.user))
     if scope.unit is not None:
         items = items.filter(org_unit__path__startswith=scope.unit.path)
     items = items.filter(Q(status__in=["open", "in_progress"]) | Q(created_at__gte=scope.start,
@@ -227,10 +226,8 @@ def per_100m(scope: Scope, total: int) -> float | None:
     units = OrgUnit.objects.filter(path__startswith=scope.unit.path) if scope.unit else None
     if units is not None:
         figures = figures.filter(org_unit__in=units)
-    elif not scope.user.is_superuser:
-        from accounts.selectors import units_visible_to
-
-        figures = figures.filter(org_unit__in=units_visible_to(scope.user))
+    elif policies.scope_prefix(scope.user) != policies.EVERY_UNIT:
+        figures = figures.filter(org_unit__in=policies.units_visible_to(scope.user))
     premium = figures.aggregate(s=Sum("amount"))["s"]
     if not premium:
         return None

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import selectors
-from complaints.api.filters import ComplaintFilter
+from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
 from config import clock
 from config.routers import reporting

@@ -11,7 +11,7 @@ from config import clock
 from dashboards.stats import Scope, spikes
 from escalation.models import Notification
 from escalation.notifications import notify
-from escalation.sweep import record_alert
+from escalation.alerts import tell_once
 
 
 def warn_spikes(*, today: dt.date | None = None) -> int:
@@ -25,7 +25,7 @@ def warn_spikes(*, today: dt.date | None = None) -> int:
         for unit, people in by_unit.items():
             scope = Scope(user=people[0], date_from=today - dt.timedelta(days=6), date_to=today, unit=unit)
             for spike in spikes(scope):
-                if record_alert(f"spike:{unit.code}:{spike.kind}:{spike.key}:{today.isoformat()}"):
+                if tell_once(f"spike:{unit.code}:{spike.kind}:{spike.key}:{today.isoformat()}"):
                     notify(recipients=people, kind=Notification.Kind.DEPARTMENT,
                            title=_("Early warning: %(item)s rising (%(n)d in 7 days, usually %(mean)s)")
                            % {"item": spike.label, "n": spike.this_week, "mean": spike.mean})

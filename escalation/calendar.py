@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from config.kept import KeptInProcess
+from escalation.models import BusinessDay, CalendarYear
 
 PACKAGE_SOURCE = "chinesecalendar"
 LOOKAHEAD_DAYS = 45  # longer than any run of days off (Spring Festival + weekends)
@@ -83,8 +84,6 @@ class WorkingCalendar:
     """Answers "is this a working day?" for a window of dates with one query."""
 
     def __init__(self, start: dt.date, end: dt.date):
-        from escalation.models import BusinessDay, CalendarYear
-
         self.known_years = set(
             CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year)
             .values_list("year", flat=True)
@@ -95,8 +94,6 @@ class WorkingCalendar:
         self.start, self.end = start, end
 
     def day(self, date: dt.date) -> DayInfo:
-        from escalation.models import BusinessDay
-
         kind = self.kinds.get(date)
         if kind is not None:
             return DayInfo(date, kind in BusinessDay.WORKING_KINDS, True)

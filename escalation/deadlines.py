@@ -9,6 +9,7 @@ from django.utils import timezone
 from escalation.calendar import WorkingCalendar, calendar_around
 
 THREE_HOURS = dt.timedelta(hours=3)
+BASE_WINDOW_DAYS = 15  # §4: the decision is told within 15 calendar days of receipt
 
 
 def business_hours() -> tuple[dt.time, dt.time]:

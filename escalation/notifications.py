@@ -7,19 +7,14 @@ or sends it itself while the broker is down)."""
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from config import clock
+from escalation.delivery import deliver_pending
 from escalation.models import Notification
+from escalation.tasks import deliver_notifications
 
 log = logging.getLogger(__name__)
-MAX_EMAIL_ATTEMPTS = 5
-BATCH = 200
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None) -> list[Notification]:
@@ -51,8 +46,6 @@ def notification_rows(*, recipients: Iterable, kind: str, title: str, body: str 
 def kick_delivery() -> bool:
     """Ask the worker to send e-mail now. False when the broker is down: the
     rows stay pending and the next sweep hands them over (or sends them)."""
-    from escalation.tasks import deliver_notifications
-
     try:
         deliver_notifications.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure: log, the sweep retries
@@ -69,59 +62,6 @@ def hand_over_pending() -> int:
     if not Notification.objects.filter(email_status=Notification.Email.PENDING).exists():
         return 0
     return 0 if kick_delivery() else deliver_pending()
-
-
-def deliver_all_pending(*, max_batches: int = 50) -> int:
-    """The delivery task: batch after batch while batches are full and every
-    e-mail of them went out. A failure ends the run: the rows keep their
-    attempt count and are tried again at the next hand-over, a minute later,
-    not five times in a row."""
-    sent = 0
-    for _ in range(max_batches):
-        batch_sent, full = _deliver_batch(BATCH)
-        sent += batch_sent
-        if not full or batch_sent < BATCH:
-            break
-    return sent
-
-
-def deliver_pending(*, limit: int = BATCH) -> int:
-    """E-mail up to ``limit`` pending notifications; the number sent."""
-    return _deliver_batch(limit)[0]
-
-
-def _deliver_batch(limit: int) -> tuple[int, bool]:
-    """Each row is claimed with a conditional update, so two workers never
-    send the same one; a worker that dies after claiming leaves it pending for
-    the next run. Also says whether the batch was full (more may wait)."""
-    sent = 0
-    pending = list(Notification.objects.filter(email_status=Notification.Email.PENDING)
-                   .select_related("recipient", "complaint").order_by("created_at", "pk")[:limit])
-    for note in pending:
-        claimed = Notification.objects.filter(
-            pk=note.pk, email_status=Notification.Email.PENDING, email_attempts=note.email_attempts,
-        ).update(email_attempts=F("email_attempts") + 1)
-        if not claimed:
-            continue
-        try:
-            _send(note)
-        except Exception as exc:  # noqa: BLE001 - SMTP and friends: count, retry later
-            log.warning("E-mail of notification %s failed: %s", note.pk, exc)
-            if note.email_attempts + 1 >= MAX_EMAIL_ATTEMPTS:
-                Notification.objects.filter(pk=note.pk).update(email_status=Notification.Email.FAILED)
-            continue
-        Notification.objects.filter(pk=note.pk).update(email_status=Notification.Email.SENT,
-                                                       emailed_at=clock.now())
-        sent += 1
-    return sent, len(pending) == limit
-
-
-def _send(note: Notification) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"note": note, "complaint": note.complaint, "user": note.recipient}
-        subject = render_to_string("emails/notification_subject.txt", context).strip()
-        body = render_to_string("emails/notification.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
 
 
 def mark_read(*, user, notification_id: int | None = None) -> int:

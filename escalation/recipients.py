@@ -1,33 +1,8 @@
-"""Who is told: one function per audience."""
-
-from contextlib import contextmanager
-from contextvars import ContextVar
+"""Who is told: one function per audience (docs/rules.md "Who is told")."""
 
 from accounts import roles
 from accounts.models import User
-from accounts.selectors import by_unit, holders_of, nearest_holder, role_holder
-
-_remembered: ContextVar[dict | None] = ContextVar("recipients_remembered", default=None)
-
-
-@contextmanager
-def remembered():
-    """Within the block, each role's holders are read once: a sweep telling a
-    thousand cases asks who the nearest supervisor is again and again."""
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
-
-
-def _holder(role: str, unit, exclude=None) -> User | None:
-    memo = _remembered.get()
-    if memo is None:
-        return role_holder(role=role, unit=unit, exclude=exclude)
-    if role not in memo:
-        memo[role] = by_unit(holders_of(role))
-    return nearest_holder(memo[role], unit=unit, exclude=exclude)
+from accounts.selectors import role_holder
 
 
 def supervisor_of(complaint) -> User | None:
@@ -37,8 +12,8 @@ def supervisor_of(complaint) -> User | None:
     owner = complaint.owner
     if owner is not None and owner.supervisor_id and owner.supervisor.is_active:
         return owner.supervisor
-    return (_holder(roles.SUPERVISOR, complaint.org_unit, owner)
-            or _holder(roles.CS_MANAGER, complaint.org_unit, owner))
+    return (role_holder(role=roles.SUPERVISOR, unit=complaint.org_unit, exclude=owner)
+            or role_holder(role=roles.CS_MANAGER, unit=complaint.org_unit, exclude=owner))
 
 
 def owner_and_supervisor(complaint) -> list[User]:
@@ -55,7 +30,7 @@ def report_chain(complaint) -> list[User]:
 
 def unit_chain(unit) -> list[User]:
     """The supervisor and the customer service manager nearest a unit."""
-    return [_holder(roles.SUPERVISOR, unit), _holder(roles.CS_MANAGER, unit)]
+    return [role_holder(role=roles.SUPERVISOR, unit=unit), role_holder(role=roles.CS_MANAGER, unit=unit)]
 
 
 def department(complaint, role: str) -> list[User]:

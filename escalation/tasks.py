@@ -2,24 +2,9 @@
 
 from celery import shared_task
 
-
-@shared_task(bind=True, acks_late=True, ignore_result=True)
-def sweep_deadlines(self, slot: int | None = None) -> dict:
-    """Beat passes ``slot`` (its period, seconds): of the messages of one slot
-    only the first sweeps (ops.services.slot_claim), so two schedulers sending
-    the same tick sweep once. The finished sweep is recorded for GET /healthz."""
-    from escalation.sweep import sweep
-    from ops.services import heartbeat_record, slot_claim
-
-    if slot and not slot_claim(name="sweep-deadlines", seconds=slot, task_id=self.request.id):
-        return {"skipped": True}
-    result = sweep()
-    heartbeat_record(name="sweep")
-    return {"cases": result.cases, "due_soon": result.due_soon, "overdue": result.overdue}
+from escalation.delivery import deliver_all_pending
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_notifications() -> int:
-    from escalation.notifications import deliver_all_pending
-
     return deliver_all_pending()

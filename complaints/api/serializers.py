@@ -17,6 +17,8 @@ from complaints.models import (
     SensitiveIdentity,
 )
 from complaints.policies import MAX_WINDOW_DAYS
+from complaints.privacy import id_number_for, phone_for
+from complaints.services import available_transitions
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 
 MONEY = dict(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
@@ -152,8 +154,6 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField())
     def get_complainant(self, obj):
-        from complaints.privacy import id_number_for, phone_for
-
         disclosed = self.context.get("disclosed", set())
         return {
             "name": obj.complainant_name, "phone": phone_for(obj, disclosed),
@@ -165,8 +165,6 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_transitions(self, obj):
-        from complaints.services import available_transitions
-
         return available_transitions(obj, self.context["request"].user)
 
 

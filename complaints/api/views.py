@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from complaints import privacy, selectors, services
 from complaints.api import serializers as s
-from complaints.api.filters import ComplaintFilter
+from complaints.filters import ComplaintFilter
 
 
 def _intake_from(data: dict) -> services.Intake:

@@ -1,9 +1,11 @@
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
+from complaints import labels, tracking
+from complaints.choices import State
+from complaints.privacy import phone_for
 from config import clock
-from escalation import tracking
 from escalation.deadlines import due_soon_at
 
 register = template.Library()
@@ -43,26 +45,13 @@ def get_item(mapping, key):
     return mapping.get(key, "")
 
 
-HISTORY_LABELS = {
-    "receive": gettext_lazy("Logged"), "take": gettext_lazy("Taken from the queue"), "breach": gettext_lazy("Deadline breached"),
-    "batch": gettext_lazy("Became a batch complaint"), "approve_step": gettext_lazy("Approval step approved"),
-    "payment": gettext_lazy("Paid by finance"), "attach": gettext_lazy("Evidence uploaded"), "reject": gettext_lazy("Rejected"),
-    "approve": gettext_lazy("Approved"),
-}
-
-
 @register.filter
 def history_label(name: str) -> str:
-    from complaints.services import action_label
-
-    label = HISTORY_LABELS.get(name)
-    return str(label) if label else action_label(name)
+    return labels.history(name)
 
 
 @register.filter
 def state_label(code: str) -> str:
-    from complaints.models import State
-
     return str(State(code).label) if code in State.values else (code or "—")
 
 
@@ -73,6 +62,4 @@ def zip_links(rows, links):
 
 @register.filter
 def phone_shown(complaint, disclosed):
-    from complaints.privacy import phone_for
-
     return phone_for(complaint, disclosed or set())

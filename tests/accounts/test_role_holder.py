@@ -6,7 +6,7 @@ One query for the whole chain of units (the sweep asks it for every unit)."""
 import pytest
 
 from accounts import roles
-from accounts.selectors import role_holder
+from accounts.selectors import holders_remembered, role_holder
 from complaints.models import OPEN_STATES
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +59,11 @@ def test_role_holder_reads_the_whole_chain_in_one_query(make_user, org, django_a
 
 def test_remembered_holders_answer_as_role_holder_with_one_query_per_role(make_user, org, staff,
                                                                          django_assert_num_queries):
-    from escalation import recipients
-
     make_user("sup_hq", roles.SUPERVISOR, "HQ")
     make_user("sup_gd_2", roles.SUPERVISOR, "GD")
     asked = [(unit, exclude) for unit in org.values() for exclude in (None, staff["supervisor_gd"])]
     expected = [role_holder(role=roles.SUPERVISOR, unit=unit, exclude=exclude) for unit, exclude in asked]
-    with recipients.remembered(), django_assert_num_queries(1):
-        found = [recipients._holder(roles.SUPERVISOR, unit, exclude) for unit, exclude in asked]
+    with holders_remembered(), django_assert_num_queries(1):
+        found = [role_holder(role=roles.SUPERVISOR, unit=unit, exclude=exclude) for unit, exclude in asked]
     assert found == expected
     assert len({u.pk for u in found if u}) >= 3  # several answers, the excluded one replaced

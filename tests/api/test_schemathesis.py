@@ -32,6 +32,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
 from approvals.models import ApprovalStep
+from approvals.services import complaint_propose
 from complaints import services
 from escalation.models import Notification
 
@@ -51,7 +52,7 @@ def _cases(staff, submit) -> list[int]:
     services.complaint_verify(complaint_id=verified.pk, by=handler)
     proposed = submit(by="handler_gd")
     services.complaint_verify(complaint_id=proposed.pk, by=handler)
-    services.complaint_propose(complaint_id=proposed.pk, by=handler, remedy="补偿", amount="10.00")
+    complaint_propose(complaint_id=proposed.pk, by=handler, remedy="补偿", amount="10.00")
     major = submit(by="handler_gd", major_impact=True)
     sub_branch = submit(by="handler_sz")
     other_unit = submit(by="handler_fj")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from approvals.services import complaint_propose
 from complaints import services
 from tests.complaints.conftest import act, case_in, decide  # noqa: F401  (fixtures re-exported)
 
@@ -45,7 +46,7 @@ def proposed(case_in, people):
 
     def make(amount="100.00", by="handler_gd", remedy="退还积分对应金额", **intake):
         case = case_in("verified", by=by, **intake)
-        services.complaint_propose(complaint_id=case.pk, by=people[by], remedy=remedy, amount=Decimal(amount))
+        complaint_propose(complaint_id=case.pk, by=people[by], remedy=remedy, amount=Decimal(amount))
         case.refresh_from_db()
         return case
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from approvals.models import ApprovalChain, ApprovalStep
+from approvals.services import complaint_propose
 from complaints import services
 from complaints.models import Complaint, HistoryEntry
 from escalation.models import Notification
@@ -325,7 +326,7 @@ def test_last_approval_notifies_the_proposer(proposed, approve, step_id, people)
 
 def test_rejection_notifies_the_cases_handler_when_someone_else_proposed(case_in, people, reject, step_id):
     case = case_in("verified", by="handler_gd")
-    services.complaint_propose(complaint_id=case.pk, by=people["cs_manager_gd"], remedy="退款", amount="100.00")
+    complaint_propose(complaint_id=case.pk, by=people["cs_manager_gd"], remedy="退款", amount="100.00")
     reject("supervisor_gd", step_id(case, 1), reason="需先核实订单")
     for who in ("handler_gd", "cs_manager_gd"):
         assert _approval_notes(people[who], case).filter(body__contains="需先核实订单").count() == 1

@@ -4,6 +4,7 @@ approved amount before a remedy with X > 0 is resolved; nothing to pay at X = 0.
 import pytest
 
 from approvals.models import Payment
+from approvals.services import complaint_propose
 from complaints.models import Complaint, HistoryEntry
 from tests.complaints.conftest import approve_all
 
@@ -159,7 +160,7 @@ def test_new_proposal_after_a_dissatisfied_revisit_must_be_paid_again(approved, 
     services.complaint_revisit(complaint_id=case.pk, by=handler, reached=True, satisfied=False, note="不满意")
     assert Complaint.objects.get(pk=case.pk).state == "verified"
     manager = people["cs_manager_gd"]
-    services.complaint_propose(complaint_id=case.pk, by=manager, remedy="追加补偿", amount="200.00")
+    complaint_propose(complaint_id=case.pk, by=manager, remedy="追加补偿", amount="200.00")
     step_approve(step_id=ApprovalStep.objects.get(chain__complaint=case, status="pending").pk,
                  by=people["supervisor_gd"])
     assert _resolve(api, case, who="cs_manager_gd").status_code == 409

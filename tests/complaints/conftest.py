@@ -4,6 +4,7 @@ the services (setup only; the behaviour under test always goes through the API).
 
 import pytest
 
+from approvals.services import complaint_propose
 from complaints import services
 
 # A valid JSON body for every transition of the API.md table.
@@ -90,7 +91,7 @@ def case_in(submit, staff):
         owner = staff[by]
         steps = {
             "verified": lambda cid: services.complaint_verify(complaint_id=cid, by=owner),
-            "proposed": lambda cid: services.complaint_propose(
+            "proposed": lambda cid: complaint_propose(
                 complaint_id=cid, by=owner, remedy="补发商品", amount="0.00"),
             "approved": lambda cid: approve_all(cid, staff[approver]),
             "resolved": lambda cid: services.complaint_resolve(

@@ -10,10 +10,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, Payment
-from complaints import synthetic
+from demo import synthetic
 from complaints.models import OPEN_STATES, Complaint, ContactAttempt, State
 from complaints.numbering import next_number, reserve_numbers
-from complaints.synthetic import MARK, daily_counts
+from demo.synthetic import MARK, daily_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from approvals.models import ApprovalStep
-from approvals.services import step_approve
+from approvals.services import complaint_propose, step_approve
 from complaints import services
 from complaints.models import Complaint
 from dashboards.stats import Scope
@@ -75,7 +75,7 @@ def walk(staff, clock):
         @staticmethod
         def propose(complaint, when):
             clock.set(when)
-            return services.complaint_propose(complaint_id=complaint.pk, by=owner(complaint.pk),
+            return complaint_propose(complaint_id=complaint.pk, by=owner(complaint.pk),
                                               remedy="补发商品", amount="0.00")
 
         @staticmethod
@@ -108,8 +108,8 @@ def walk(staff, clock):
 
         @staticmethod
         def sweep(when):
-            """The deadline sweep (escalation.sweep) run at ``when``: breaches flag and upgrade cases."""
-            from escalation.sweep import sweep
+            """The deadline sweep (complaints.sweep) run at ``when``: breaches flag and upgrade cases."""
+            from complaints.sweep import sweep
 
             return sweep(now=clock.set(when))
 

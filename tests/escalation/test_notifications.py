@@ -10,13 +10,15 @@ from unittest import mock
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import translation
+from complaints.sweep import sweep
 from kombu.exceptions import OperationalError
 
+from approvals.services import complaint_propose
 from complaints import services
-from escalation import notifications
+from escalation import delivery
 from escalation.models import Notification
-from escalation.notifications import MAX_EMAIL_ATTEMPTS, deliver_pending, notify
-from escalation.sweep import sweep
+from escalation.delivery import MAX_EMAIL_ATTEMPTS, deliver_pending
+from escalation.notifications import notify
 from escalation.tasks import deliver_notifications
 from tests.conftest import at
 
@@ -55,7 +57,7 @@ def resolve(complaint, staff, by="handler_gd"):
 
     owner = staff[by]
     services.complaint_verify(complaint_id=complaint.pk, by=owner)
-    services.complaint_propose(complaint_id=complaint.pk, by=owner, remedy="补发商品", amount="100.00")
+    complaint_propose(complaint_id=complaint.pk, by=owner, remedy="补发商品", amount="100.00")
     approve_all(complaint.pk, staff["supervisor_gd"])
     payment_record(complaint_id=complaint.pk, by=staff["finance_gd"], reference="FK-1", amount="100.00")
     return services.complaint_resolve(complaint_id=complaint.pk, by=owner, resolution="已补发，客户认可")
@@ -329,7 +331,7 @@ def test_the_sweep_sends_the_e_mail_itself_when_the_broker_cannot_take_the_task(
 
 
 def test_the_delivery_task_sends_batch_after_batch_until_none_is_full(staff, mailoutbox, monkeypatch):
-    monkeypatch.setattr(notifications, "BATCH", 2)
+    monkeypatch.setattr(delivery, "BATCH", 2)
     with_email(staff["handler_gd"])
     for n in range(5):
         notify(recipients=[staff["handler_gd"]], kind="assigned", title=f"通知 {n}")
@@ -340,7 +342,7 @@ def test_the_delivery_task_sends_batch_after_batch_until_none_is_full(staff, mai
 
 def test_the_delivery_task_stops_at_a_failing_batch_and_counts_one_attempt(
         staff, settings, mailoutbox, monkeypatch):
-    monkeypatch.setattr(notifications, "BATCH", 2)
+    monkeypatch.setattr(delivery, "BATCH", 2)
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     with_email(staff["handler_gd"])
     for n in range(5):

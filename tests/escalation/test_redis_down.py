@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 
 from complaints.models import Complaint
 from escalation.models import Notification
-from escalation.notifications import deliver_pending
+from escalation.delivery import deliver_pending
 from escalation.tasks import deliver_notifications
 from tests.conftest import api_payload, at
 

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints import services
 from complaints.models import Complaint, HistoryEntry
-from escalation import sweep as sweep_module
+from complaints import sweep as sweep_module
 from escalation.models import Notification
-from escalation.sweep import calendar_watch, sweep
+from complaints.sweep import sweep
+from escalation.calendar_watch import calendar_watch
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +215,7 @@ def test_a_sweep_that_meets_an_event_another_sweep_told_first_claims_the_batch_a
     same event; the second one's batch fails on the unique alert key, rolls
     back whole and is claimed again, seeing the first one's alerts: each event
     told once, and the second sweep does not fail."""
-    from escalation import tracking
+    from complaints import tracking
 
     case = _overdue_case(submit)
     sweep(now=at("2026-11-17 18:01"))  # the first sweep told the breach

@@ -3,7 +3,7 @@
 import pytest
 
 from escalation.models import Notification
-from escalation.sweep import sweep
+from complaints.sweep import sweep
 from tests.concurrency import race
 from tests.conftest import at
 

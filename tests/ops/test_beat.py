@@ -27,7 +27,7 @@ from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.redis
-SWEEP = "escalation.tasks.sweep_deadlines"
+SWEEP = "complaints.tasks.sweep_deadlines"
 
 
 @pytest.fixture

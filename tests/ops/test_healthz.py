@@ -126,7 +126,7 @@ def test_only_get_is_answered():
 
 
 def test_the_beat_sweep_task_records_the_heartbeat_health_reads():
-    from escalation.tasks import sweep_deadlines
+    from complaints.tasks import sweep_deadlines
 
     sweep_deadlines.apply(kwargs={"slot": 60})
     assert Heartbeat.objects.get(name="sweep").at > timezone.now() - dt.timedelta(seconds=30)

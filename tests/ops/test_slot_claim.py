@@ -50,7 +50,7 @@ def test_each_task_has_its_own_slots():
 
 
 def test_the_sweep_task_sent_twice_for_one_slot_sweeps_once():
-    from escalation.tasks import sweep_deadlines
+    from complaints.tasks import sweep_deadlines
 
     first = sweep_deadlines.apply(kwargs={"slot": 3600}).get()
     second = sweep_deadlines.apply(kwargs={"slot": 3600}).get()
@@ -59,7 +59,7 @@ def test_the_sweep_task_sent_twice_for_one_slot_sweeps_once():
 
 
 def test_the_sweep_task_without_a_slot_always_sweeps():
-    from escalation.tasks import sweep_deadlines
+    from complaints.tasks import sweep_deadlines
 
     assert "cases" in sweep_deadlines.apply(kwargs={"slot": 3600}).get()
     assert "cases" in sweep_deadlines.apply().get()  # by hand: no slot, no claim

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalStep
-from approvals.services import step_approve
+from approvals.services import complaint_propose, step_approve
 from complaints import attachments, services
 from tests.complaints.conftest import case_in  # noqa: F401  (re-exported fixture)
 
@@ -95,7 +95,7 @@ def proposed(submit, staff):
     def make(amount="100.00", by="handler_gd", **intake):
         case = submit(by=by, **intake)
         services.complaint_verify(complaint_id=case.pk, by=staff[by])
-        return services.complaint_propose(complaint_id=case.pk, by=staff[by], remedy="补偿", amount=amount)
+        return complaint_propose(complaint_id=case.pk, by=staff[by], remedy="补偿", amount=amount)
 
     return make
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from approvals.models import ApprovalStep
-from approvals.services import step_approve, step_reject
+from approvals.services import complaint_propose, step_approve, step_reject
 from complaints import services
 from tests.perf.conftest import assert_flat
 
@@ -85,7 +85,7 @@ def test_approval_chain_endpoint_queries_do_not_grow_with_steps(api, proposed, s
     def grow():
         step = ApprovalStep.objects.get(chain__complaint=case, status="pending")
         step_reject(step_id=step.pk, by=channel_head, reason="依据不足")
-        services.complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="赔付", amount="600000.00")
+        complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="赔付", amount="600000.00")
         approve_pending(staff["supervisor_gd"])
 
     assert_flat(lambda: client.get(f"/api/v1/complaints/{case.pk}/approvals/"), grow,

@@ -3,6 +3,7 @@ workspace and the approval queue count up to a cap and say so."""
 
 import pytest
 
+from approvals.services import complaint_propose
 from config.pagination import EstimatedCountPaginator
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_approval_queue_page_shows_twenty_steps_to_a_page(api, submit, staff, cl
     for _ in range(22):
         case = submit(by="handler_gd", claim_amount="100.00")
         services.complaint_verify(complaint_id=case.pk, by=staff["handler_gd"])
-        services.complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="补偿", amount="100.00")
+        complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="补偿", amount="100.00")
     client.force_login(staff["supervisor_gd"])
     first = client.get("/approvals/").content.decode()
     second = client.get("/approvals/?page=2").content.decode()

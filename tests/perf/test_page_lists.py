@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from approvals.models import ApprovalStep
-from approvals.services import step_approve, step_reject
+from approvals.services import complaint_propose, step_approve, step_reject
 from complaints import services
 from dashboards.models import AccountabilityRecord, RectificationItem
 from dashboards.stats import Scope
@@ -141,7 +141,7 @@ def test_case_page_queries_do_not_grow_with_approval_rounds(browser, proposed, s
         for _ in range(3):
             step = ApprovalStep.objects.get(chain__complaint=case, status="pending")
             step_reject(step_id=step.pk, by=channel_head, reason="依据不足")
-            services.complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="赔付", amount="3000.00")
+            complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="赔付", amount="3000.00")
             approve_pending(staff["supervisor_gd"])
 
     assert_flat(lambda: client.get(f"/complaints/{case.pk}/"), grow,

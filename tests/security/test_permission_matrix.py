@@ -64,6 +64,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from approvals.services import complaint_propose
 from tests.complaints.conftest import BODIES, approve_all
 from tests.conftest import TEST_NOW, api_payload, at, intake
 
@@ -91,9 +92,10 @@ DASHBOARD = frozenset({"manager", "cs_manager", "supervisor", *APPROVER_ROLES, S
 WORKERS = frozenset({"handler", "supervisor", "cs_manager", SU})
 # §4: deadlines are extended by supervisors (30 days) and customer service managers.
 EXTENDERS = frozenset({"supervisor", "cs_manager", SU})
-# An unowned case waiting in the handler queue is taken by handlers and senior
-# agents (complaints.policies.may_take; nobody else "takes" a case).
-TAKERS = frozenset({"handler", "senior_agent"})
+# An unowned case waiting in the handler queue is taken by handlers, senior
+# agents and the supervising roles, who see every case-working queue of their
+# scope (complaints.policies.queue_roles drives both the queue and may_take).
+TAKERS = frozenset({"handler", "senior_agent", "supervisor", "cs_manager", SU})
 # The pending step of an X = 0 proposal is the branch supervisor's; the proposer
 # (the handler) may not approve its own proposal (§5).
 STEP_DECIDERS = frozenset({"supervisor", SU})
@@ -313,7 +315,7 @@ def build_world() -> World:
                 if step == "verified":
                     services.complaint_verify(complaint_id=pk, by=owner)
                 elif step == "proposed":
-                    services.complaint_propose(complaint_id=pk, by=owner, remedy="补发商品", amount=amount)
+                    complaint_propose(complaint_id=pk, by=owner, remedy="补发商品", amount=amount)
                 elif step == "approved":
                     approve_all(pk, approver)
                 elif step == "resolved":
@@ -618,7 +620,7 @@ MATRIX: dict[str, list[Probe]] = {
     "complaints:take": [case_post("POST", "queued", TAKERS, {}, refusal="message")],
     "complaints:contact": [case_post("POST", "received", WORKERS, {"outcome": "no_answer", "note": "无人接听"},
                                      refusal="message")],
-    "complaints:pay": [case_post("POST", "payable", PAYERS, {"reference": "PAY-0002", "amount": "100.00"},
+    "approvals:pay": [case_post("POST", "payable", PAYERS, {"reference": "PAY-0002", "amount": "100.00"},
                                  refusal="message")],
     "complaints:attach": [case_post("POST", "received", WORKERS, evidence, refusal="message")],
     "complaints:transition": [

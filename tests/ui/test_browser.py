@@ -20,9 +20,9 @@ from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
+from approvals.services import complaint_propose
 from complaints import services
 from complaints.models import Category, Complaint, State
-
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -238,7 +238,7 @@ def test_a_supervisor_approves_from_the_queue(page, live_server, staff, submit):
     handler = staff["handler_gd"]
     case = submit(by="handler_gd")
     services.complaint_verify(complaint_id=case.pk, by=handler)
-    services.complaint_propose(complaint_id=case.pk, by=handler, remedy="补发商品", amount="800.00")
+    complaint_propose(complaint_id=case.pk, by=handler, remedy="补发商品", amount="800.00")
     login(page, live_server, staff["supervisor_gd"])
 
     page.goto(f"{live_server.url}/approvals/")

@@ -9,6 +9,7 @@ import os
 import random
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -18,7 +19,7 @@ from accounts.services import org_unit_save, roles_sync
 from approvals import services as approval_services
 from approvals.models import ApprovalStep
 from complaints import services
-from complaints.models import Complaint
+from complaints.models import Complaint, SensitiveIdentity
 from config import clock
 
 DEMO_MARK = "DEMO-"
@@ -124,7 +125,7 @@ class Command(BaseCommand):
                 complainant_phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
                 complainant_gender=rng.choice("MF"), customer_type=rng.choice(["new", "existing"]),
                 complainant_region=rng.choice(REGIONS[unit]), is_vip=(i % 11 == 5),
-                sensitive_identity="media" if i % 17 == 8 else "none",
+                sensitive_identity=SensitiveIdentity.MEDIA if i % 17 == 8 else SensitiveIdentity.NONE,
                 category=category, reason=reason, request=request, narrative=narrative,
                 issue_tag=tag, claim_amount=claim, product_ref=f"{DEMO_MARK}{i + 1:04d}",
                 received_at=received,
@@ -167,8 +168,8 @@ class Command(BaseCommand):
             return
         amount = claim if claim is not None else Decimal("0.00")
         with later(24):
-            services.complaint_propose(complaint_id=pk, by=worker, remedy="向客户致歉并按诉求补偿。",
-                                       amount=amount)
+            approval_services.complaint_propose(complaint_id=pk, by=worker, remedy="向客户致歉并按诉求补偿。",
+                                                amount=amount)
         if target == "proposed":
             return
         for approval in ApprovalStep.objects.filter(chain__complaint_id=pk).order_by("position"):
@@ -199,6 +200,4 @@ class Command(BaseCommand):
 
 
 def roles_group(role):
-    from django.contrib.auth.models import Group
-
     return Group.objects.get(name=role)

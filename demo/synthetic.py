@@ -1,4 +1,4 @@
-"""Synthetic complaints at scale, for benchmarks and load tests (issue 8).
+"""Synthetic complaints at scale, for benchmarks and load tests.
 
 ``generate`` writes realistic cases over a span of years: a national
 organisation of branches and sub-branches with their staff, complaints by
@@ -8,7 +8,8 @@ payment, resolution, revisit, reopening, archive with root cause), its
 history with the time spent in each state, and the deadline alerts the sweep
 would already have sent. It applies the product's own rules, not copies of
 them: ``classify`` for level and owner rule, ``assign_owner`` for the owner,
-``escalation.deadlines`` for deadlines, ``tracking.refresh`` for what the
+``escalation.deadlines`` for deadlines, ``workflow.reopened`` for a case that
+comes back, ``sweep.breached`` for a breach, ``tracking.refresh`` for what the
 sweep must watch, ``approvals.services.route`` for the tier and
 ``numbering.reserve_numbers`` for the numbers.
 
@@ -21,7 +22,9 @@ import csv
 import datetime as dt
 import io
 import json
+import multiprocessing
 import random
+import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,29 +33,34 @@ from functools import cache
 from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
-from django.utils import timezone
+from django.core.management import call_command
+from django.db import connection, connections, models, transaction
+from django.utils import timezone, translation
 
 from accounts import roles
 from accounts.models import OrgUnit, User
-from accounts.selectors import role_holder
+from accounts.selectors import holders_remembered, role_holder
 from accounts.services import org_unit_save
 from approvals.models import ApprovalChain, ApprovalStep, Payment
 from approvals.services import route
+from complaints import tracking
 from complaints.classification import Facts, classify
 from complaints.models import (
     OPEN_STATES,
+    CallbackRule,
     Category,
     Channel,
     Complaint,
     ContactAttempt,
     HistoryEntry,
+    SensitiveIdentity,
     State,
 )
 from complaints.numbering import reserve_numbers
-from complaints.services import BASE_WINDOW_DAYS, assign_owner
+from complaints.services import assign_owner, reopened
+from complaints.sweep import breached
 from config import clock
-from escalation import deadlines, tracking
+from escalation import deadlines
 from escalation.calendar import WorkingCalendar
 from escalation.models import Alert
 
@@ -116,8 +124,6 @@ class Staff:
 def build_organisation(*, password_hash: str = "!") -> Staff:
     """Branches and sub-branches under HQ with their staff (created once;
     accounts without a usable password). The demo units and users are kept."""
-    from django.core.management import call_command
-
     if not User.objects.filter(username="admin").exists():
         call_command("seed_demo", complaints=0, verbosity=0)
     hq = OrgUnit.objects.get(code="HQ")
@@ -305,7 +311,7 @@ class Generator:
                                             calendar=self.calendar)
 
     def callback_due(self, received: dt.datetime, rule: str) -> deadlines.Due:
-        if rule == "3h":
+        if rule == CallbackRule.THREE_HOURS:
             return deadlines.first_callback_due(received, rule)
         local = timezone.localtime(received)
         return self._callback(local.date(), local.time() < deadlines.business_hours()[1], rule)
@@ -338,7 +344,8 @@ class Generator:
             category_code=category.code, category_level=category.level,
             category_owner_rule=category.owner_rule, category_callback_rule=category.callback_rule,
             channel=channel, is_vip=r < 0.03,
-            sensitive_identity="media" if 0.03 <= r < 0.035 else ("regulator" if 0.035 <= r < 0.04 else "none"),
+            sensitive_identity=(SensitiveIdentity.MEDIA if 0.03 <= r < 0.035 else
+                                (SensitiveIdentity.REGULATOR if 0.035 <= r < 0.04 else SensitiveIdentity.NONE)),
             major_impact=0.04 <= r < 0.044, escalated_from_hq=channel == Channel.HQ,
             group_size=25 if (0.044 <= r < 0.046 and channel == Channel.WALK_IN) else 1,
         )
@@ -363,8 +370,8 @@ class Generator:
             group_size=facts.group_size, level=c.level, classification=c.code, urgent_reasons=c.urgent_reasons,
             priority=c.priority, is_batch=False, is_upgraded=False, upgrade_reason="",
             received_at=received, callback_rule=c.callback_rule, first_callback_due=callback.at,
-            first_callback_at=None, clock_started_at=received, resolution_window_days=BASE_WINDOW_DAYS,
-            resolution_due=deadlines.resolution_due(received, BASE_WINDOW_DAYS), paused_at=None, paused_seconds=0,
+            first_callback_at=None, clock_started_at=received, resolution_window_days=deadlines.BASE_WINDOW_DAYS,
+            resolution_due=deadlines.resolution_due(received, deadlines.BASE_WINDOW_DAYS), paused_at=None, paused_seconds=0,
             calendar_unconfirmed=not callback.confirmed, state=State.RECEIVED, state_entered_at=received,
             invalid_reason="", remedy="", amount=None, proposed_by_id=None, paid_at=None, resolution="",
             resolved_at=None, resolved_on_spot=False, reopen_count=0, revisit_reached=None,
@@ -396,7 +403,7 @@ class Generator:
                 self._callback_made(row, case, at, logger, contact=False)
                 t = self._revisit_and_archive(row, case, at, worker)
                 if t is not None and row.get("_reopened"):
-                    self._resolve_once(row, case, t, worker)
+                    self._resolve_once(row, case, t, self._user(row["owner_id"]) or worker)
             self._finish(row, case)
             return
         due = row["first_callback_due"]
@@ -417,7 +424,7 @@ class Generator:
         row["responsible_department"] = "运营管理部"
         t = self._resolve_once(row, case, t, worker)
         if t is not None and row.get("_reopened"):
-            t = self._resolve_once(row, case, t, worker)
+            t = self._resolve_once(row, case, t, self._user(row["owner_id"]) or worker)
         self._finish(row, case)
 
     def _user(self, pk):
@@ -502,13 +509,9 @@ class Generator:
                    revisit_note="客户表示满意。" if satisfied else ("客户不满意。" if reached else "多次联系未接通。"))
         if satisfied is False:
             if case.step(t, "reopen", State.VERIFIED, worker, comment="客户回访不满意。"):
-                facts = Facts(**{**row["_facts"].__dict__, "is_upgraded": True})
-                c = classify(facts)
-                row.update(revisit_reached=None, revisit_satisfied=None, revisited_at=None, reopen_count=1,
-                           resolution="", resolved_at=None, remedy="", amount=None, proposed_by_id=None,
-                           paid_at=None, is_upgraded=True, upgrade_reason="客户回访不满意。", level=c.level,
-                           classification=c.code, priority=c.priority, clock_started_at=t,
-                           resolution_due=deadlines.resolution_due(t, BASE_WINDOW_DAYS))
+                row["state"] = State.REVISITED  # where the product's reopen starts from
+                with clock.fixed_at(t):
+                    self._replay(row, lambda c: reopened(c, reason="客户回访不满意。"))
                 row["_reopened"] = True
             return t
         t += self.hours(24, 240)
@@ -517,6 +520,20 @@ class Generator:
             row.update(root_cause=cause, responsible_party="运营管理部", archived_at=t,
                        rectification="完善流程并开展培训" if rng.random() < 0.4 else "")
         return None
+
+    def _replay(self, row: dict, change):
+        """Apply one of the product's own changes (``change(complaint)``) to a
+        row: as a Complaint in memory, its related objects those of the row,
+        then the columns back into the row. Answers what ``change`` answered."""
+        columns = {f.attname for f in Complaint._meta.concrete_fields}
+        complaint = Complaint(**{k: v for k, v in row.items() if k in columns})
+        complaint.org_unit, complaint.category = row["_unit"], row["_category"]
+        complaint.owner = self._user(row["owner_id"])
+        complaint.subject_agent = self._user(row["subject_agent_id"])
+        with translation.override("zh-hans"):
+            answer = change(complaint)
+        row.update({k: getattr(complaint, k) for k in columns})
+        return answer
 
     def _finish(self, row: dict, case: Case) -> None:
         """State, time in it, and what the sweep must watch (as if it had run)."""
@@ -532,15 +549,13 @@ class Generator:
         for event in fired:
             self.rows.alerts.append(dict(id=self.ids[Alert].one(), key=event.key(row["id"]),
                                          complaint_id=row["id"], created_at=event.fire_at))
-        breach = next((e for e in fired if e.kind == tracking.OVERDUE), None)
-        if breach is not None and not row["is_upgraded"]:
-            c = classify(Facts(**{**row["_facts"].__dict__, "is_upgraded": True}))
-            row.update(is_upgraded=True, upgrade_reason="期限已超", level=c.level, classification=c.code,
-                       priority=c.priority)
-            self.rows.history.append(dict(
-                id=self.ids[HistoryEntry].one(), complaint_id=row["id"], transition="breach",
-                from_state=row["state"], to_state=row["state"], by_id=None, at=breach.due, comment="期限已超",
-                data={"deadline": breach.deadline}, seconds_in_from_state=None))
+        for event in fired:
+            if event.kind == tracking.OVERDUE:  # what the sweep did when this deadline passed
+                entry = self._replay(row, lambda c, e=event: breached(c, e, now=e.due))
+                self.rows.history.append(dict(
+                    id=self.ids[HistoryEntry].one(), complaint_id=row["id"], transition=entry.transition,
+                    from_state=entry.from_state, to_state=entry.to_state, by_id=None, at=entry.at,
+                    comment=entry.comment, data=entry.data, seconds_in_from_state=None))
         tracking.refresh(probe, recorded={e.key(row["id"]) for e in fired}, now=self.now)
         row.update(next_due=probe.next_due, is_overdue=probe.is_overdue, next_check_at=probe.next_check_at)
 
@@ -610,10 +625,6 @@ def generate(*, count: int, years: float = 3, seed: int = 2026, now: dt.datetime
 def _in_processes(shares, *, seed, progress, options) -> dict[str, int]:
     """One forked process per share of days; each reports progress and, at the
     end, its totals (or its error) on a queue it inherits."""
-    import multiprocessing
-
-    from django.db import connections
-
     connections.close_all()  # each process opens its own
     context = multiprocessing.get_context("fork")
     messages = context.Queue()
@@ -641,8 +652,6 @@ def _in_processes(shares, *, seed, progress, options) -> dict[str, int]:
 
 
 def _job(share, seed, messages, options) -> None:
-    import traceback
-
     try:
         written = _generate_days(days=share, seed=seed, progress=lambda n: messages.put(("progress", n)),
                                  **options)
@@ -652,10 +661,6 @@ def _job(share, seed, messages, options) -> None:
 
 
 def _generate_days(*, days, seed, progress, staff, now, all_open, chunk, start, end) -> dict[str, int]:
-    from unittest import mock
-
-    from complaints import services
-
     rng = random.Random(seed)
     gen = Generator(staff=staff, rng=rng, now=now, all_open=all_open)
     written = defaultdict(int)
@@ -674,10 +679,10 @@ def _generate_days(*, days, seed, progress, staff, now, all_open, chunk, start, 
         gen.rows = Rows()
         pending.clear()
 
-    # Owners are looked up once per role, unit and person excluded: the
-    # fewest-open-cases balancing of intake means nothing while cases are
-    # written in bulk, and recounting for each of a million cases would take hours.
-    with mock.patch.object(services, "role_holder", cache(role_holder)):
+    # Each role's holders are read once: the fewest-open-cases balancing of
+    # intake means nothing while cases are written in bulk, and recounting for
+    # each of a million cases would take hours.
+    with holders_remembered():
         for day, n in days:
             pending.append((day, n))
             if sum(k for _, k in pending) >= chunk:

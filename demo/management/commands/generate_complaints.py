@@ -2,7 +2,7 @@
 
 For benchmarks and load tests: three years of cases across a national
 organisation, with histories, contact attempts, approval chains and payments
-(see complaints.synthetic). A million cases take minutes on PostgreSQL.
+(see demo.synthetic). A million cases take minutes on PostgreSQL.
 """
 
 import os
@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from complaints import synthetic
+from demo import synthetic
 
 
 class Command(BaseCommand):

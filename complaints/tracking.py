@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from complaints.models import OPEN_STATES
 from config import clock
 from escalation.deadlines import due_soon_at
+from escalation.models import Alert
 
 CALLBACK = "callback"
 RESOLUTION = "resolution"
@@ -59,8 +60,6 @@ def refresh(complaint, *, recorded: set[str] = frozenset(), now: dt.datetime | N
 
 def recorded_keys_of(complaint_ids) -> dict[int, set[str]]:
     """The events already told, per case, for many cases in one query."""
-    from escalation.models import Alert
-
     told: dict[int, set[str]] = {}
     for complaint_id, key in Alert.objects.filter(complaint_id__in=complaint_ids).values_list("complaint_id", "key"):
         told.setdefault(complaint_id, set()).add(key)
@@ -68,8 +67,6 @@ def recorded_keys_of(complaint_ids) -> dict[int, set[str]]:
 
 
 def recorded_keys(complaint) -> set[str]:
-    from escalation.models import Alert
-
     if complaint.pk is None:
         return set()
     return set(Alert.objects.filter(complaint_id=complaint.pk).values_list("key", flat=True))

@@ -1,4 +1,4 @@
-"""The deadline sweep (DOMAIN.md §4), run every minute by Celery beat and by
+"""The deadline sweep (docs/rules.md "Deadlines watched"), run every minute by Celery beat and by
 ``python manage.py sweep_deadlines``.
 
 It reads only cases whose ``next_check_at`` has come (a partial index), so its
@@ -17,12 +17,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.selectors import holders_remembered
+from complaints import tracking
 from complaints.models import Complaint, HistoryEntry
+from complaints.services.history import history_entry
+from complaints.services.ownership import upgrade
 from config import clock
 from config.bulk import update_rows
-from escalation import recipients, tracking
-from escalation.models import Alert, CalendarYear, Notification
-from escalation.notifications import hand_over_pending, notification_rows, notify
+from escalation import recipients
+from escalation.calendar_watch import calendar_watch
+from escalation.models import Alert, Notification
+from escalation.notifications import hand_over_pending, notification_rows
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -35,16 +40,6 @@ class SweepResult:
     overdue: int = 0
     emailed: int = 0  # sent by the sweep itself (only when the broker could not take the task)
     events: list[str] = field(default_factory=list)
-
-
-def record_alert(key: str, complaint=None) -> bool:
-    """True the first time ``key`` is seen; False ever after."""
-    try:
-        with transaction.atomic():
-            Alert.objects.create(key=key, complaint=complaint)
-    except IntegrityError:
-        return False
-    return True
 
 
 # The case's free text and personal data: no deadline rule reads them, and a
@@ -69,7 +64,7 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 10_000) -> SweepResult
     now = now or clock.now()
     result = SweepResult()
     retries = 0
-    with translation.override("zh-hans"), recipients.remembered():
+    with translation.override("zh-hans"), holders_remembered():
         while result.cases < limit:
             try:
                 if not _sweep_batch(now, min(BATCH, limit - result.cases), result):
@@ -139,9 +134,14 @@ def _sweep_batch(now: dt.datetime, size: int, result: SweepResult) -> bool:
     return True
 
 
-def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) -> None:
+def _words(event: tracking.Event) -> tuple[str, str]:
+    """The deadline's name and its due time, as messages show them."""
     label = _("First callback") if event.deadline == tracking.CALLBACK else _("Resolution")
-    due = timezone.localtime(event.due).strftime("%Y-%m-%d %H:%M")
+    return label, timezone.localtime(event.due).strftime("%Y-%m-%d %H:%M")
+
+
+def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) -> None:
+    label, due = _words(event)
     if event.kind == tracking.SOON:
         writes.notifications += notification_rows(
             recipients=[complaint.owner] if complaint.owner else recipients.owner_and_supervisor(complaint),
@@ -149,18 +149,7 @@ def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) ->
             title=_("%(number)s: %(deadline)s due soon (%(due)s)")
             % {"number": complaint.number, "deadline": label, "due": due})
         return
-    # §4 breach: flagged overdue, upgraded to III-C, owner and supervisor told once.
-    from complaints.services import history_entry, upgrade
-
-    complaint.is_overdue = True
-    was = complaint.classification
-    reason = _("%(deadline)s deadline breached (%(due)s)") % {"deadline": label, "due": due}
-    if not complaint.is_upgraded:
-        upgrade(complaint, reason=reason, reassign=False)
-    writes.history.append(history_entry(
-        complaint, at=now, name="breach", from_state=complaint.state, by=None, comment=reason,
-        data={"deadline": event.deadline, "due": event.due.isoformat(), "classification_before": was,
-              "classification": complaint.classification}))
+    writes.history.append(breached(complaint, event, now=now))
     writes.notifications += notification_rows(
         recipients=recipients.owner_and_supervisor(complaint), kind=Notification.Kind.OVERDUE,
         complaint=complaint, title=_("%(number)s: %(deadline)s deadline breached (%(due)s)")
@@ -168,20 +157,17 @@ def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) ->
         body=_("The case is now overdue and upgraded (III-C)."))
 
 
-def calendar_watch(*, today: dt.date) -> bool:
-    """§4: from 1 November, warn administrators once if next year is not in the
-    business calendar (the State Council publishes it each November)."""
-    upcoming = today.year + 1
-    if today.month < 11 or CalendarYear.objects.filter(year=upcoming).exists():
-        return False
-    if not record_alert(f"calendar:missing:{upcoming}"):
-        return False
-    notify(recipients=recipients.administrators(), kind=Notification.Kind.CALENDAR,
-           title=_("The business calendar has no %(year)d yet") % {"year": upcoming},
-           body=_("Deadlines in %(year)d are computed on weekends alone and flagged "
-                  "“calendar unconfirmed” until the year is entered. Load it with "
-                  "“python manage.py load_calendar %(year)d” once the package knows it, or enter the "
-                  "holidays and make-up workdays in the admin and add the calendar year.")
-           % {"year": upcoming})
-    log.warning("Business calendar has no %s", upcoming)
-    return True
+def breached(complaint, event: tracking.Event, *, now: dt.datetime) -> HistoryEntry:
+    """§4 breach: the case is flagged overdue and becomes III-C upgraded (its
+    owner keeps it, 首问负责); answers the ``breach`` history entry, not yet
+    saved. The demo generator replays a case's life through this too."""
+    label, due = _words(event)
+    complaint.is_overdue = True
+    was = complaint.classification
+    reason = _("%(deadline)s deadline breached (%(due)s)") % {"deadline": label, "due": due}
+    if not complaint.is_upgraded:
+        upgrade(complaint, reason=reason)
+    return history_entry(
+        complaint, at=now, name="breach", from_state=complaint.state, by=None, comment=reason,
+        data={"deadline": event.deadline, "due": event.due.isoformat(), "classification_before": was,
+              "classification": complaint.classification})

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from escalation.sweep import sweep
+from complaints.sweep import sweep
 
 
 class Command(BaseCommand):

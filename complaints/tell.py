@@ -1,24 +1,28 @@
-"""Who is told what when a complaint arrives or cannot be reached (DOMAIN.md
-§3, §4, seed 003). Notifications are outbox rows written in the caller's
-transaction."""
+"""Who is told what, by the workflow (docs/rules.md "Who is told"): urgent
+cases up the chain, the new owner, the department concerned, a batch once per
+unit, a customer not reached after three attempts. Notifications are outbox
+rows written in the caller's transaction (escalation.notifications)."""
 
 from django.utils.translation import gettext as _
 
 from complaints.batch import local_day
-from complaints.classification import URGENT_REASON_LABELS
+from complaints.classification import BATCH_THRESHOLD, UrgentReason, urgent_reason_labels
+from complaints.models import ContactAttempt, Level
 from escalation import recipients
+from escalation.alerts import tell_once
 from escalation.models import Notification
 from escalation.notifications import notify
-from escalation.sweep import record_alert
 
 FAILED_ATTEMPTS_TO_REPORT = 3  # §4: after the third failed attempt the supervisor is told
 
 
-def tell(complaint, *, by) -> None:
+def intake(complaint, *, by) -> None:
+    """At intake: urgent cases to the report chain (a batch is told once for the
+    whole batch, by ``batch``), the owner when someone else logged the case,
+    and the category's department (e.g. merchant_ops)."""
     number, summary = complaint.number, complaint.reason[:80]
-    # A batch is reported once for the whole batch (tell_batch), not per complaint.
-    if complaint.level == "urgent" and complaint.urgent_reasons != ["batch"]:
-        reasons = "、".join(str(URGENT_REASON_LABELS.get(r, r)) for r in complaint.urgent_reasons) or _("urgent category")
+    if complaint.level == Level.URGENT and complaint.urgent_reasons != [UrgentReason.BATCH]:
+        reasons = "、".join(urgent_reason_labels(complaint.urgent_reasons)) or _("urgent category")
         notify(recipients=recipients.report_chain(complaint), kind=Notification.Kind.URGENT,
                complaint=complaint, title=_("Urgent complaint %(number)s (%(reasons)s)")
                % {"number": number, "reasons": reasons},
@@ -36,7 +40,7 @@ def tell(complaint, *, by) -> None:
                % {"number": number}, body=summary)
 
 
-def tell_new_owner(complaint, *, reason: str) -> None:
+def new_owner(complaint, *, reason: str) -> None:
     """A case moved to a new owner (upgrade, batch) is announced to them."""
     if complaint.owner is not None:
         notify(recipients=[complaint.owner], kind=Notification.Kind.ASSIGNED, complaint=complaint,
@@ -44,36 +48,35 @@ def tell_new_owner(complaint, *, reason: str) -> None:
                % {"number": complaint.number, "reason": reason})
 
 
-def tell_batch(complaint, *, units=()) -> None:
+def batch(complaint, *, units=()) -> None:
     """Once per batch and unit: the report chain of every unit with a case in it."""
     for unit in {complaint.org_unit, *units}:
         key = f"batch:{local_day(complaint.received_at)}:{complaint.category_id}:{complaint.issue_tag}:{unit.code}"
-        if not record_alert(key, complaint):
+        if not tell_once(key, complaint):
             continue
         notify(recipients=recipients.unit_chain(unit), kind=Notification.Kind.BATCH,
                complaint=complaint,
-               title=_("Batch complaint: more than 10 complaints about “%(tag)s” today")
-               % {"tag": complaint.issue_tag},
+               title=_("Batch complaint: more than %(n)d complaints about “%(tag)s” today")
+               % {"n": BATCH_THRESHOLD, "tag": complaint.issue_tag},
                body=_("All of today's complaints about this issue are now urgent."))
 
 
-def tell_if_unreachable(complaint) -> None:
+def if_unreachable(complaint) -> None:
+    """§4: after the third failed attempt with none reached, the supervisor, once."""
     attempts = list(complaint.contacts.values_list("outcome", flat=True))
-    if "reached" in attempts or len(attempts) < FAILED_ATTEMPTS_TO_REPORT:
+    if ContactAttempt.Outcome.REACHED in attempts or len(attempts) < FAILED_ATTEMPTS_TO_REPORT:
         return
-    if record_alert(f"complaint:{complaint.pk}:contact_failed", complaint):
+    if tell_once(f"complaint:{complaint.pk}:contact_failed", complaint):
         notify(recipients=[recipients.supervisor_of(complaint)], kind=Notification.Kind.CONTACT_FAILED,
                complaint=complaint,
                title=_("%(number)s: customer not reached after %(n)d attempts")
                % {"number": complaint.number, "n": len(attempts)})
 
 
-def tell_outcome(complaint) -> None:
+def outcome(complaint) -> None:
     """The department that gave feedback is told of the outcome (merchant_ops)."""
     if complaint.category.notify_role:
         notify(recipients=recipients.department(complaint, complaint.category.notify_role),
                kind=Notification.Kind.DEPARTMENT, complaint=complaint,
                title=_("Complaint %(number)s has been answered") % {"number": complaint.number},
                body=complaint.resolution[:200])
-
-

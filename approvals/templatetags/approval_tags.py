@@ -1,0 +1,31 @@
+"""The approval chain and the payment on the case page (complaints/detail.html):
+what approvals adds to a page the complaints app draws."""
+
+from django import template
+
+from approvals.forms import PaymentForm
+from approvals.selectors import current_chain
+from complaints import policies
+from complaints.choices import State
+
+register = template.Library()
+
+
+@register.inclusion_tag("approvals/snippets/chain.html")
+def approval_chain(complaint):
+    """The current proposal's chain, step by step (nothing before a proposal)."""
+    return {"chain": current_chain(complaint=complaint)}
+
+
+@register.inclusion_tag("approvals/snippets/payment.html", takes_context=True)
+def payment_panel(context, complaint, form=None):
+    """财务付费: an approved remedy above zero waits for finance (§5); finance
+    records the payment here. ``form`` is the form just posted, with its errors."""
+    waiting = complaint.state == State.APPROVED and not policies.is_paid_if_needed(complaint)
+    return {
+        "complaint": complaint,
+        "waiting": waiting,
+        "may_pay": waiting and policies.pays(context["request"].user),
+        "form": form or PaymentForm(initial={"amount": complaint.amount}),
+        "csrf_token": context.get("csrf_token"),
+    }

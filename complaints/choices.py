@@ -1,0 +1,92 @@
+"""The complaint record's fixed vocabularies (docs/rules.md): levels in their
+priority order, owner and first-callback rules, channels, the complainant's
+attributes and the workflow's states. Plain enums, so the access rules
+(complaints/policies.py) and the classification read them without the models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    III = "III", _("Level III")
+    II = "II", _("Level II")
+    I = "I", _("Level I")  # noqa: E741
+
+
+# Priority order everywhere: urgent, then III, II, I (DOMAIN.md §3).
+LEVEL_PRIORITY = {Level.URGENT: 0, Level.III: 1, Level.II: 2, Level.I: 3}
+
+
+class OwnerRule(models.TextChoices):
+    FIRST_RECEIVER = "first_receiver", _("First receiver")
+    AGENT_SUPERVISOR = "agent_supervisor", _("Direct supervisor of the agent complained about")
+    SENIOR_AGENT = "senior_agent", _("A senior agent")
+    RISK_CONTROL = "risk_control", _("Risk control")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class CallbackRule(models.TextChoices):
+    THREE_HOURS = "3h", _("Within 3 hours")
+    SAME_DAY = "same_day", _("Same day")
+    T1 = "t1", _("T+1 working day")
+    T2 = "t2", _("T+2 working days")
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    BANK_BRANCH = "bank_branch", _("Bank branch")
+    LETTER = "letter", _("Letter / petition")
+    REGULATOR = "regulator", _("Forwarded by a regulator")
+    HQ = "hq", _("Forwarded by group HQ")
+    ONLINE = "online", _("Online / self-media")
+    OTHER = "other", _("Other")
+
+
+IN_PERSON_CHANNELS = frozenset({Channel.WALK_IN, Channel.BANK_BRANCH})
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class CustomerType(models.TextChoices):
+    NEW = "new", _("New customer")
+    EXISTING = "existing", _("Existing customer")
+
+
+class SensitiveIdentity(models.TextChoices):
+    NONE = "none", _("None")
+    MEDIA = "media", _("Media")
+    REGULATOR = "regulator", _("Regulator")
+    GOVERNMENT = "government", _("Government department")
+    CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association")
+    GROUP_LEADER = "group_leader", _("Group leader")
+
+
+class DifficultFlag(models.TextChoices):
+    EMOTIONAL = "emotional", _("Emotionally unstable")
+    PREPARED = "prepared", _("Came prepared")
+    OBSTINATE = "obstinate", _("Obstinate")
+    UNREASONABLE = "unreasonable", _("Unreasonable")
+    CONNECTED = "connected", _("Has a social background")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    VERIFIED = "verified", _("Verified")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    RESOLVED = "resolved", _("Resolved")
+    REVISITED = "revisited", _("Revisited")
+    ARCHIVED = "archived", _("Archived")
+
+
+# The resolution clock runs in these states (DOMAIN.md §4).
+OPEN_STATES = (State.RECEIVED, State.VERIFIED, State.PROPOSED, State.APPROVED)
+# Not yet archived: still somebody's work.
+ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED, State.REVISITED)

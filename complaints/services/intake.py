@@ -1,0 +1,235 @@
+"""Intake (受理/登记, docs/rules.md "Intake"): a complaint is classified, owned
+and given its deadlines at once; the batch rule applied; the people concerned
+told (outbox rows in the same transaction)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, User
+from complaints import batch, policies, selectors, tell, tracking
+from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
+from complaints.exceptions import NotPermitted
+from complaints.models import ACTIVE_STATES, OPEN_STATES, Category, Complaint, HistoryEntry, State
+from complaints.numbering import next_number
+from complaints.services.history import record_history
+from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
+from complaints.validators import FUTURE_TOLERANCE
+from config import clock
+from escalation import deadlines
+
+
+@dataclass
+class Intake:
+    """What a desk or an integration tells us about a new complaint (§2)."""
+
+    channel: str
+    complainant_name: str
+    complainant_phone: str
+    category: str
+    reason: str
+    complainant_gender: str = "U"
+    complainant_id_number: str = ""
+    customer_type: str = "existing"
+    complainant_region: str = ""
+    is_vip: bool = False
+    sensitive_identity: str = "none"
+    difficult_flags: tuple[str, ...] = ()
+    request: str = ""
+    narrative: str = ""
+    issue_tag: str = ""
+    claim_amount: Decimal | None = None
+    product_ref: str = ""
+    org_unit: str | None = None
+    subject_agent: str | None = None
+    major_impact: bool = False
+    escalated_from_hq: bool = False
+    group_size: int = 1
+    received_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class IntakeDecision:
+    """What the system decides for a complaint: shown before saving, applied on save."""
+
+    classification: Classification
+    owner: User | None
+    owner_role: str
+    first_callback_due: dt.datetime
+    resolution_due: dt.datetime
+    calendar_unconfirmed: bool
+
+
+def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, User | None, dt.datetime]:
+    if not policies.can_log(by):
+        raise NotPermitted(_("Your role does not log complaints."))
+    errors = {}
+    now = clock.now()
+    received_at = intake.received_at or now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > now + FUTURE_TOLERANCE:
+        errors["received_at"] = [_("The received time cannot be in the future.")]
+
+    category = selectors.selectable_category(intake.category)
+    if category is None:
+        errors["category"] = [_("Unknown complaint category “%(code)s”.") % {"code": intake.category}]
+
+    if intake.org_unit:
+        unit = policies.units_visible_to(by).filter(code=intake.org_unit).first()
+        if unit is None:
+            errors["org_unit"] = [_("Unknown organisation unit “%(code)s”.") % {"code": intake.org_unit}]
+    else:
+        unit = by.org_unit
+        if unit is None:
+            errors["org_unit"] = [_("Choose the organisation unit the complaint belongs to.")]
+
+    agent = None
+    if intake.subject_agent:
+        agent = User.objects.filter(username=intake.subject_agent, is_active=True,
+                                    org_unit__in=policies.units_visible_to(by)).first()
+        if agent is None:
+            errors["subject_agent"] = [_("Unknown agent “%(name)s”.") % {"name": intake.subject_agent}]
+    elif category is not None and category.requires_agent:
+        errors["subject_agent"] = [_("Name the agent this complaint is about.")]
+
+    if errors:
+        raise ValidationError(errors)
+    return unit, category, agent, received_at
+
+
+def decide(*, by: User, intake: Intake) -> IntakeDecision:
+    """Classification, owner and deadlines of a complaint not yet saved (the
+    intake preview). ``complaint_submit`` applies exactly this."""
+    unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
+    return _decide(by=by, intake=intake, unit=unit, category=category, agent=agent,
+                   received_at=received_at, is_batch=False)
+
+
+def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> IntakeDecision:
+    probe = SimpleNamespace(  # the facts a complaint not yet made would have
+        category=category, channel=intake.channel, is_vip=intake.is_vip,
+        sensitive_identity=intake.sensitive_identity, major_impact=intake.major_impact,
+        escalated_from_hq=intake.escalated_from_hq, group_size=intake.group_size,
+        is_batch=is_batch, is_upgraded=False,
+    )
+    classification = classify(facts_of(probe))
+    owner, owner_role = assign_owner(rule=classification.owner_rule, logged_by=by, unit=unit,
+                                     agent=agent)
+    callback = deadlines.first_callback_due(received_at, classification.callback_rule)
+    return IntakeDecision(
+        classification=classification,
+        owner=owner,
+        owner_role=owner_role,
+        first_callback_due=callback.at,
+        resolution_due=deadlines.resolution_due(received_at, deadlines.BASE_WINDOW_DAYS),
+        calendar_unconfirmed=not callback.confirmed,
+    )
+
+
+def complaint_submit(*, by: User, intake: Intake) -> Complaint:
+    """Log a complaint (受理/登记): classified, owned and given its deadlines at
+    once; the batch rule applied; the people concerned told (outbox)."""
+    unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
+    issue_tag = intake.issue_tag.strip()
+    with transaction.atomic():
+        is_batch = False
+        if issue_tag:
+            count = batch.count_in(day=batch.local_day(received_at), category_id=category.pk,
+                                   issue_tag=issue_tag)
+            is_batch = batch.is_batch_count(count)
+        decision = _decide(by=by, intake=intake, unit=unit, category=category, agent=agent,
+                           received_at=received_at, is_batch=is_batch)
+        c = decision.classification
+        complaint = Complaint(
+            number=next_number(batch.local_day(received_at)),
+            channel=intake.channel,
+            org_unit=unit,
+            complainant_name=intake.complainant_name,
+            complainant_phone=intake.complainant_phone,
+            complainant_gender=intake.complainant_gender,
+            complainant_id_number=intake.complainant_id_number,
+            customer_type=intake.customer_type,
+            complainant_region=intake.complainant_region,
+            is_vip=intake.is_vip,
+            sensitive_identity=intake.sensitive_identity,
+            difficult_flags=list(intake.difficult_flags),
+            category=category,
+            reason=intake.reason,
+            request=intake.request,
+            narrative=intake.narrative,
+            issue_tag=issue_tag,
+            is_batch=is_batch,
+            claim_amount=intake.claim_amount,
+            product_ref=intake.product_ref,
+            subject_agent=agent,
+            first_receiver=by,
+            owner=decision.owner,
+            owner_role=decision.owner_role,
+            major_impact=intake.major_impact,
+            escalated_from_hq=intake.escalated_from_hq,
+            group_size=intake.group_size,
+            level=c.level,
+            classification=c.code,
+            urgent_reasons=c.urgent_reasons,
+            priority=c.priority,
+            received_at=received_at,
+            state_entered_at=received_at,
+            clock_started_at=received_at,
+            callback_rule=c.callback_rule,
+            first_callback_due=decision.first_callback_due,
+            resolution_due=decision.resolution_due,
+            calendar_unconfirmed=decision.calendar_unconfirmed,
+        )
+        tracking.refresh(complaint)
+        complaint.save()
+        # Kept on the instance: the intake's answer shows this timeline without reading it back.
+        complaint.history_written = [HistoryEntry.objects.create(
+            at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
+            by=by, comment="",
+            data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
+                  "owner": decision.owner.username if decision.owner else None,
+                  "owner_role": decision.owner_role},
+        )]
+        if is_batch:
+            _batch_detected(complaint)
+        tell.intake(complaint, by=by)
+    return complaint
+
+
+def _batch_detected(complaint: Complaint) -> None:
+    """§3 rule 4: the day's earlier complaints about the same issue become urgent
+    too (their deadlines recomputed); the supervisor and cs_manager are told once."""
+    start, end = batch.day_bounds(batch.local_day(complaint.received_at))
+    now = clock.now()
+    units = {complaint.org_unit}
+    earlier = (Complaint.objects.select_for_update(of=("self",)).select_related("category", "owner", "org_unit")
+               .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
+                       received_at__gte=start, received_at__lt=end).exclude(pk=complaint.pk))
+    for case in earlier:
+        case.is_batch = True
+        reclassify(case, is_batch=True)
+        case.callback_rule = case_rule = classify(facts_of(case)).callback_rule
+        if case.first_callback_at is None and case.state in OPEN_STATES:
+            # The 3-hour clock of a case that becomes urgent later runs from the
+            # moment it became urgent, and never moves a deadline later.
+            due = deadlines.first_callback_due(max(case.received_at, now), case_rule).at
+            case.first_callback_due = min(case.first_callback_due, due)
+        if case.state in ACTIVE_STATES and hand_to_supervisor(case):
+            tell.new_owner(case, reason=_("Batch complaint"))
+        units.add(case.org_unit)
+        tracking.refresh(case, recorded=tracking.recorded_keys(case))
+        case.save()
+        record_history(
+            case, at=now, name="batch", from_state=case.state,
+            by=None, comment=_("Batch complaint: more than %(n)d complaints about “%(tag)s” today.")
+            % {"n": BATCH_THRESHOLD, "tag": case.issue_tag},
+            data={"trigger": complaint.number},
+        )
+    tell.batch(complaint, units=units)
