@@ -18,6 +18,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from accounts.models import OrgUnit
+from config.patches import remember
 
 
 @cache
@@ -46,7 +47,7 @@ def _user_from(row) -> "tuple":
     user = user_model.from_db(connection.alias, user_fields, row[:n])
     unit_row = row[n:n + m]
     user.org_unit = OrgUnit.from_db(connection.alias, unit_fields, unit_row) if unit_row[0] is not None else None
-    user.__dict__["role_names"] = frozenset(row[n + m])  # User.role_names is a cached_property
+    remember(user, "role_names", frozenset(row[n + m]))  # User.role_names is a cached_property
     return user
 
 
@@ -56,22 +57,47 @@ def _read(by: str, value):
         return cursor.fetchone()
 
 
+def token_by_statement(key: str) -> Token | None:
+    """The token with its user, unit and role names: one hand-written
+    statement (PostgreSQL)."""
+    row = _read("token", key)
+    if row is None:
+        return None
+    user = _user_from(row[2:])
+    token = Token.from_db(connection.alias, ["key", "user_id", "created"], [row[0], user.pk, row[1]])
+    token.user = user
+    return token
+
+
+def token_by_orm(key: str) -> Token | None:
+    """The same through the ORM (the roles read when first asked)."""
+    return Token.objects.select_related("user__org_unit").filter(key=key).first()
+
+
+def user_by_statement(user_id: int):
+    """The user with its unit and role names: one hand-written statement (PostgreSQL)."""
+    row = _read("user", user_id)
+    return _user_from(row) if row is not None else None
+
+
+def user_by_orm(user_id: int):
+    """The same through the ORM (the roles read when first asked).
+    tests/accounts/test_sign_in_paths.py proves both paths give the same user,
+    unit and roles for every demo user."""
+    return get_user_model()._default_manager.select_related("org_unit").filter(pk=user_id).first()
+
+
+def _by_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token sign-in (``Authorization: Token …``)."""
 
     def authenticate_credentials(self, key):
-        if connection.vendor == "postgresql":
-            row = _read("token", key)
-            if row is None:
-                raise exceptions.AuthenticationFailed(_("Invalid token."))
-            user = _user_from(row[2:])
-            token = Token.from_db(connection.alias, ["key", "user_id", "created"], [row[0], user.pk, row[1]])
-            token.user = user
-        else:
-            try:
-                token = Token.objects.select_related("user__org_unit").get(key=key)
-            except Token.DoesNotExist:
-                raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        token = (token_by_statement if _by_statement() else token_by_orm)(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return token.user, token
@@ -82,12 +108,9 @@ class ModelBackend(backends.ModelBackend):
     with its unit (and roles)."""
 
     def get_user(self, user_id):
-        if connection.vendor == "postgresql":
-            try:
-                row = _read("user", int(user_id))
-            except (TypeError, ValueError):
-                return None
-            user = _user_from(row) if row is not None else None
-        else:
-            user = get_user_model()._default_manager.select_related("org_unit").filter(pk=user_id).first()
+        try:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user = (user_by_statement if _by_statement() else user_by_orm)(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

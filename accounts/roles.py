@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+
 class Role(models.TextChoices):
     """The Django group of each role, named as in DOMAIN.md §1."""
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ROLE_LABELS
 from config import clock
-from config.choices import ChoiceLabels
+from config.patches import ChoiceLabels
 
 
 class ApprovalTier(models.Model):

@@ -7,6 +7,7 @@ class ComplaintsConfig(AppConfig):
     name = 'complaints'
 
     def ready(self):
+        from complaints import checks  # noqa: F401 (registers the system checks)
         from complaints.models import Category
         from complaints.selectors import forget_taxonomy
 

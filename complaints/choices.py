@@ -6,6 +6,8 @@ attributes and the workflow's states. Plain enums, so the access rules
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from escalation.deadlines import CallbackRule  # noqa: F401 (the deadlines' vocabulary)
+
 
 class Level(models.TextChoices):
     URGENT = "urgent", _("Urgent")
@@ -24,13 +26,6 @@ class OwnerRule(models.TextChoices):
     SENIOR_AGENT = "senior_agent", _("A senior agent")
     RISK_CONTROL = "risk_control", _("Risk control")
     SUPERVISOR = "supervisor", _("Supervisor")
-
-
-class CallbackRule(models.TextChoices):
-    THREE_HOURS = "3h", _("Within 3 hours")
-    SAME_DAY = "same_day", _("Same day")
-    T1 = "t1", _("T+1 working day")
-    T2 = "t2", _("T+2 working days")
 
 
 class Channel(models.TextChoices):

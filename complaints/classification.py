@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import IN_PERSON_CHANNELS, LEVEL_PRIORITY, CallbackRule, Channel, Level, OwnerRule, SensitiveIdentity
+from complaints.choices import (
+    IN_PERSON_CHANNELS,
+    LEVEL_PRIORITY,
+    CallbackRule,
+    Channel,
+    Level,
+    OwnerRule,
+    SensitiveIdentity,
+)
 
 URGENT_CODE = "URG"
 UPGRADED_CODE = "III-C"

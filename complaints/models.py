@@ -1,13 +1,11 @@
 """The complaint record (DOMAIN.md §2), its taxonomy (§3) and its history (§6)."""
 
-from functools import cache
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from complaints import labels, policies
 from complaints.choices import (  # noqa: F401 (the record's vocabularies, importable with it)
@@ -27,7 +25,7 @@ from complaints.choices import (  # noqa: F401 (the record's vocabularies, impor
 )
 from complaints.validators import FUTURE_TOLERANCE
 from config import clock
-from config.choices import ChoiceLabels
+from config.patches import ChoiceLabels, StateFieldsFoundOnce
 from escalation import deadlines
 
 
@@ -88,19 +86,8 @@ class ComplaintQuerySet(models.QuerySet):
         return self.order_by("priority", models.F("next_due").asc(nulls_last=True), "received_at", "pk")
 
 
-@cache
-def _fsm_state_fields(model) -> tuple:
-    return tuple(field for field in model._meta.fields if isinstance(field, FSMFieldMixin))
-
-
-class Complaint(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
+class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """咨诉单 / 投诉处理单."""
-
-    @property
-    def state_fields(self):
-        """django-fsm's, found once per class: it filtered all the record's
-        fields on every case created or saved."""
-        return _fsm_state_fields(type(self))
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)

@@ -6,7 +6,6 @@ from complaints import policies
 from complaints.models import PersonalDataAccess
 from config.masking import mask_id_number, mask_phone
 
-
 # Where a full number is shown: the ``channel`` of each PersonalDataAccess row.
 CHANNELS = ("case-page", "workspace", "api", "api-list", "export")
 

@@ -7,6 +7,7 @@ from complaints import policies
 from complaints.exceptions import NotVisible
 from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry, State
 from config.kept import KeptInProcess
+from config.patches import set_prefetched
 
 LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
 
@@ -67,12 +68,10 @@ def complaint_just_logged(complaint: Complaint) -> Complaint:
     written = getattr(complaint, "history_written", None)
     if written is None:
         prefetch_related_objects([complaint], _detail_prefetches()[0])
-    cache = complaint.__dict__.setdefault("_prefetched_objects_cache", {})
-    if written is not None:
-        timeline = complaint.history.all()
-        timeline._result_cache, timeline._prefetch_done = list(written), True  # as prefetch_related stores it
-        cache["history"] = timeline
-    cache.update(contacts=ContactAttempt.objects.none(), attachments=Attachment.objects.none())
+    else:
+        set_prefetched(complaint, "history", written)
+    set_prefetched(complaint, "contacts", ContactAttempt.objects.none())
+    set_prefetched(complaint, "attachments", Attachment.objects.none())
     return complaint
 
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from complaints import attachments, labels, policies, privacy, selectors, services
-from complaints.filters import ComplaintFilter
 from complaints.classification import urgent_reason_labels
 from complaints.exceptions import ComplaintError, NotVisible
+from complaints.filters import ComplaintFilter
 from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
 from complaints.validators import normalise_phone

@@ -7,18 +7,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import roles
+from complaints import policies
 from config.routers import reporting
 from dashboards import rollups, stats
 from dashboards.forms import PeriodForm
 
 
-def may_see_figures(user) -> bool:
-    return user.is_superuser or user.has_role(*roles.DASHBOARD)
-
-
 def scope_from(request) -> stats.Scope:
-    if not may_see_figures(request.user):
+    if not policies.sees_figures(request.user):
         raise PermissionDenied("Figures are for managers, supervisors and executives.")
     params = request.query_params if hasattr(request, "query_params") else request.GET
     form = PeriodForm({"date_from": params.get("from", ""), "date_to": params.get("to", ""),

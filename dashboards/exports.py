@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from complaints.models import Channel, Level, State
 from complaints import privacy
+from complaints.models import Channel, Level, State
 from dashboards import stats
 
 BOLD = Font(bold=True)

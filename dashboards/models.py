@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from config import clock
-from config.choices import ChoiceLabels
+from config.patches import ChoiceLabels
 
 
 class RectificationItem(ChoiceLabels, models.Model):

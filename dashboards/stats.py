@@ -214,7 +214,7 @@ def rectification(scope: Scope):
     items = RectificationItem.objects.filter(org_unit__in=policies.units_visible_to(scope.user))
     if scope.unit is not None:
         items = items.filter(org_unit__path__startswith=scope.unit.path)
-    items = items.filter(Q(status__in=["open", "in_progress"]) | Q(created_at__gte=scope.start,
+    items = items.filter(Q(status__in=[RectificationItem.Status.OPEN, RectificationItem.Status.IN_PROGRESS]) | Q(created_at__gte=scope.start,
                                                                    created_at__lt=scope.end))
     return items.select_related("owner", "org_unit").annotate(cases=Count("complaints")).order_by("status", "due_date")
 

@@ -11,20 +11,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import selectors
+from complaints import policies, selectors
 from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
 from config import clock
 from config.routers import reporting
 from dashboards import exports, rollups
-from dashboards.api import may_see_figures
 from dashboards.forms import PeriodForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form(request):
-    if not may_see_figures(request.user):
+    if not policies.sees_figures(request.user):
         raise PermissionDenied(_("Figures are for managers, supervisors and executives."))
     form = PeriodForm(request.GET or None, user=request.user)
     if not form.is_bound:
@@ -102,7 +101,7 @@ def report_xlsx(request):
 def cases_xlsx(request):
     """Any case list (the workspace filters) to Excel, scoped like the list; for
     the roles that get reports (managers, supervisors, executives)."""
-    if not may_see_figures(request.user):
+    if not policies.sees_figures(request.user):
         raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
     with reporting():
         qs = selectors.complaint_list(user=request.user)

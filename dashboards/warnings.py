@@ -9,9 +9,9 @@ from accounts import roles
 from accounts.models import User
 from config import clock
 from dashboards.stats import Scope, spikes
+from escalation.alerts import tell_once
 from escalation.models import Notification
 from escalation.notifications import notify
-from escalation.alerts import tell_once
 
 
 def warn_spikes(*, today: dt.date | None = None) -> int:

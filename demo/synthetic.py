@@ -53,6 +53,7 @@ from complaints.models import (
     Complaint,
     ContactAttempt,
     HistoryEntry,
+    Level,
     SensitiveIdentity,
     State,
 )
@@ -396,7 +397,7 @@ class Generator:
                 case.step(received + self.hours(3, 30), "verify", State.VERIFIED, worker)
             self._finish(row, case)
             return
-        if row["level"] == "I" and row["channel"] in (Channel.WALK_IN, Channel.PHONE) and rng.random() < 0.3:
+        if row["level"] == Level.I and row["channel"] in (Channel.WALK_IN, Channel.PHONE) and rng.random() < 0.3:
             at = received + self.hours(0.05, 0.5)
             if case.step(at, "resolve_on_spot", State.RESOLVED, logger, comment="当场解释并致歉，客户接受。"):
                 row.update(resolution="当场解释并致歉，客户接受。", resolved_on_spot=True, resolved_at=at)
@@ -443,7 +444,7 @@ class Generator:
                                            at=at - self.hours(0.2, 2), outcome="no_answer", note="",
                                            by_id=by.pk, recorded_at=at))
         self.rows.contacts.append(dict(id=self.ids[ContactAttempt].one(), complaint_id=row["id"], at=at,
-                                       outcome="reached", note="已联系客户，了解诉求。", by_id=by.pk,
+                                       outcome=ContactAttempt.Outcome.REACHED, note="已联系客户，了解诉求。", by_id=by.pk,
                                        recorded_at=at))
 
     def _resolve_once(self, row, case, t, worker) -> dt.datetime | None:

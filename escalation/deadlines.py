@@ -4,9 +4,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from escalation.calendar import WorkingCalendar, calendar_around
+
+
+class CallbackRule(models.TextChoices):
+    """§4: when the first callback is due."""
+
+    THREE_HOURS = "3h", _("Within 3 hours")
+    SAME_DAY = "same_day", _("Same day")
+    T1 = "t1", _("T+1 working day")
+    T2 = "t2", _("T+2 working days")
+
+
 
 THREE_HOURS = dt.timedelta(hours=3)
 BASE_WINDOW_DAYS = 15  # §4: the decision is told within 15 calendar days of receipt
@@ -42,18 +55,18 @@ def first_callback_due(received_at: dt.datetime, rule: str, calendar: WorkingCal
     ``calendar`` may be given by a caller that computes many deadlines (the bulk
     generator); by default the days around the received date are read.
     """
-    if rule == "3h":
+    if rule == CallbackRule.THREE_HOURS:
         return Due(received_at + THREE_HOURS, True)
     local = _local(received_at)
     _, close = business_hours()
     calendar = calendar or calendar_around(local.date())
-    if rule == "same_day":
+    if rule == CallbackRule.SAME_DAY:
         today = calendar.day(local.date())
         if today.working and local.time() < close:
             return Due(_at(local.date(), close), today.confirmed)
         day, confirmed = calendar.working_days_after(local.date(), 1)
         return Due(_at(day, close), confirmed and today.confirmed)
-    steps = {"t1": 1, "t2": 2}
+    steps = {CallbackRule.T1: 1, CallbackRule.T2: 2}
     if rule not in steps:
         raise ValueError(f"unknown first-callback rule {rule!r}")
     day, confirmed = calendar.working_days_after(local.date(), steps[rule])

@@ -1,7 +1,5 @@
 """Input and output shapes of the complaint API (API.md). ``state`` is never writable."""
 
-import copy
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,37 +18,9 @@ from complaints.policies import MAX_WINDOW_DAYS
 from complaints.privacy import id_number_for, phone_for
 from complaints.services import available_transitions
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
+from config.patches import FieldsBuiltOnce
 
 MONEY = dict(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
-
-
-class FieldsBuiltOnce:
-    """DRF gives every serializer instance fresh fields: a ModelSerializer
-    derives them from the model each time (about 5 ms for a complaint), and
-    every field is deep-copied, which re-runs its ``__init__``. Here the
-    fields are built once per class and each instance gets copies: a shallow
-    copy of a leaf field (its per-instance state is only what ``bind``
-    assigns), a deep copy of a nested serializer or a field with a child
-    (those children are bound to their parent)."""
-
-    def get_fields(self):
-        cls = type(self)
-        built = cls.__dict__.get("_fields_built_once")
-        if built is None:
-            built = [(name, field, _needs_deep_copy(field)) for name, field in super().get_fields().items()]
-            cls._fields_built_once = built
-        return {name: copy.deepcopy(field) if deep else _shallow(field) for name, field, deep in built}
-
-
-def _needs_deep_copy(field: serializers.Field) -> bool:
-    return (isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
-            or hasattr(field, "child_relation"))
-
-
-def _shallow(field: serializers.Field) -> serializers.Field:
-    fresh = object.__new__(type(field))  # copy.copy, without its generic protocol (a third of the time)
-    fresh.__dict__.update(field.__dict__)
-    return fresh
 
 
 class ComplainantIn(FieldsBuiltOnce, serializers.Serializer):

@@ -16,7 +16,17 @@ from accounts.models import OrgUnit, User
 from complaints import batch, policies, selectors, tell, tracking
 from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
 from complaints.exceptions import NotPermitted
-from complaints.models import ACTIVE_STATES, OPEN_STATES, Category, Complaint, HistoryEntry, State
+from complaints.models import (
+    ACTIVE_STATES,
+    OPEN_STATES,
+    Category,
+    Complaint,
+    CustomerType,
+    Gender,
+    HistoryEntry,
+    SensitiveIdentity,
+    State,
+)
 from complaints.numbering import next_number
 from complaints.services.history import record_history
 from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
@@ -34,12 +44,12 @@ class Intake:
     complainant_phone: str
     category: str
     reason: str
-    complainant_gender: str = "U"
+    complainant_gender: str = Gender.UNKNOWN
     complainant_id_number: str = ""
-    customer_type: str = "existing"
+    customer_type: str = CustomerType.EXISTING
     complainant_region: str = ""
     is_vip: bool = False
-    sensitive_identity: str = "none"
+    sensitive_identity: str = SensitiveIdentity.NONE
     difficult_flags: tuple[str, ...] = ()
     request: str = ""
     narrative: str = ""

@@ -1,4 +1,4 @@
-"""config/choices.py: get_FOO_display() gives Django's own label for every
+"""config/patches.py ChoiceLabels: get_FOO_display() gives Django's own label for every
 choice of every field of the models that mix it in, in Chinese and English,
 while translating one label per call instead of every label of the field."""
 
@@ -10,7 +10,7 @@ from django.utils import translation
 
 from approvals.models import ApprovalChain, ApprovalStep
 from complaints.models import Attachment, Category, Complaint, ContactAttempt
-from config.choices import ChoiceLabels
+from config.patches import ChoiceLabels
 from dashboards.models import RectificationItem
 from escalation.models import Notification
 

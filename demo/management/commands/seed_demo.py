@@ -19,7 +19,7 @@ from accounts.services import org_unit_save, roles_sync
 from approvals import services as approval_services
 from approvals.models import ApprovalStep
 from complaints import services
-from complaints.models import Complaint, SensitiveIdentity
+from complaints.models import Complaint, ContactAttempt, Level, SensitiveIdentity
 from config import clock
 
 DEMO_MARK = "DEMO-"
@@ -149,13 +149,13 @@ class Command(BaseCommand):
         if target == "received":
             return
         if target == "on_spot":
-            if complaint.level == "I":
+            if complaint.level == Level.I:
                 with later(0.2):
                     services.complaint_resolve_on_spot(complaint_id=pk, by=complaint.first_receiver,
                                                        resolution="当场向客户解释规则并致歉，客户表示接受。")
             return
         with later(2):
-            services.contact_record(complaint_id=pk, by=worker, outcome="reached", note="已联系客户，了解诉求。")
+            services.contact_record(complaint_id=pk, by=worker, outcome=ContactAttempt.Outcome.REACHED, note="已联系客户，了解诉求。")
         if target == "invalid":
             with later(3):
                 services.complaint_invalidate(complaint_id=pk, by=worker,
