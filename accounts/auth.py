@@ -1,6 +1,6 @@
 """Sign-in of each request. The user is read with its unit and, on
 PostgreSQL, its role names in one statement: every page and endpoint scopes
-by the unit (DOMAIN.md §1) and checks the roles, so reading them lazily cost
+by the unit (docs/rules.md §1) and checks the roles, so reading them lazily cost
 every request two more round trips.
 
 On PostgreSQL that statement is written once, from the models' columns, and

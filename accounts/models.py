@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrgUnit(models.Model):
-    """An organisation unit: 总公司 → 分公司 → 支公司/网点 (DOMAIN.md §1).
+    """An organisation unit: 总公司 → 分公司 → 支公司/网点 (docs/rules.md §1).
 
     ``path`` is the materialised chain of codes from the root ("/HQ/GD/"), so
     "this unit and every unit below it" is one indexed prefix match.

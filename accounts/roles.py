@@ -1,11 +1,11 @@
-"""Roles are Django groups named exactly as in DOMAIN.md §1 (docs/rules.md "Roles")."""
+"""Roles are Django groups (docs/rules.md §1)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The Django group of each role, named as in DOMAIN.md §1."""
+    """The Django group of each role, named as in docs/rules.md §1."""
 
     FRONT_DESK = "front_desk", _("Front desk")
     HANDLER = "handler", _("Handler")
@@ -39,13 +39,13 @@ INTAKE = frozenset({FRONT_DESK, *CASE_WORKERS})
 # Roles that supervise every case of their scope.
 SUPERVISING = frozenset({SUPERVISOR, CS_MANAGER})
 APPROVERS = (CHANNEL_HEAD, OPS_DIRECTOR, CFO, GENERAL_MANAGER, CHIEF_ACTUARY, BOARD)
-# Roles that see dashboards, reports and exports (DOMAIN.md §7).
+# Roles that see dashboards, reports and exports (docs/rules.md §7).
 DASHBOARD = frozenset({MANAGER, CS_MANAGER, SUPERVISOR, *APPROVERS})
 BRANCH_ROLES = (FRONT_DESK, HANDLER, SENIOR_AGENT, SUPERVISOR, CS_MANAGER, RISK_CONTROL,
                 MERCHANT_OPS, FINANCE, MANAGER)
 ALL_ROLES = tuple(Role.values)
 
-# Model permissions each role needs in the admin (DOMAIN.md §1). Scope and the
+# Model permissions each role needs in the admin (docs/rules.md §1). Scope and the
 # workflow guards still decide what each user may see and do with a case.
 _VIEW_CASES = ["complaints.view_complaint", "complaints.view_historyentry",
                "complaints.view_contactattempt", "complaints.view_attachment",

@@ -1,4 +1,4 @@
-"""Approval of remedies (DOMAIN.md §5): tiers as data, chains as snapshots."""
+"""Approval of remedies (docs/rules.md §5): tiers as data, chains as snapshots."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""Approval of remedies (docs/rules.md "Approval"): the proposal, tier
+"""Approval of remedies (docs/rules.md §5): the proposal, tier
 routing, the chain, each step, payment.
 
 Tier routing and the order of steps live here and only here (separation of

@@ -131,7 +131,7 @@ class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
         obj.pk, obj.number = created.pk, created.number
 
     def has_delete_permission(self, request, obj=None):
-        return False  # nothing is ever hard-deleted (DOMAIN.md §6)
+        return False  # nothing is ever hard-deleted (docs/rules.md §6)
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
         service = services.TRANSITION_SERVICES.get(transition_name)

@@ -16,7 +16,7 @@ class Level(models.TextChoices):
     I = "I", _("Level I")  # noqa: E741
 
 
-# Priority order everywhere: urgent, then III, II, I (DOMAIN.md §3).
+# Priority order everywhere: urgent, then III, II, I (docs/rules.md §3).
 LEVEL_PRIORITY = {Level.URGENT: 0, Level.III: 1, Level.II: 2, Level.I: 3}
 
 
@@ -81,7 +81,7 @@ class State(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-# The resolution clock runs in these states (DOMAIN.md §4).
+# The resolution clock runs in these states (docs/rules.md §4).
 OPEN_STATES = (State.RECEIVED, State.VERIFIED, State.PROPOSED, State.APPROVED)
 # Not yet archived: still somebody's work.
 ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED, State.REVISITED)

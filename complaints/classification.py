@@ -1,4 +1,4 @@
-"""Classification at intake (DOMAIN.md §3), in one place.
+"""Classification at intake (docs/rules.md §3), in one place.
 
 ``classify`` is pure: it takes the facts of a complaint and answers its level,
 the subtype that decides owner and deadline, and why it is urgent. Intake,

@@ -1,4 +1,4 @@
-"""The complaint record (DOMAIN.md §2), its taxonomy (§3) and its history (§6)."""
+"""The complaint record (docs/rules.md §2), its taxonomy (§3) and its history (§6)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -154,7 +154,7 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     is_upgraded = models.BooleanField(_("upgraded"), default=False)
     upgrade_reason = models.CharField(_("upgrade reason"), max_length=200, blank=True)
 
-    # Time (DOMAIN.md §4).
+    # Time (docs/rules.md §4).
     received_at = models.DateTimeField(_("received at"))
     callback_rule = models.CharField(_("first callback rule"), max_length=16,
                                      choices=CallbackRule.choices)

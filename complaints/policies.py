@@ -1,4 +1,4 @@
-"""Who may see and do what (docs/rules.md "Access"): every access rule of the
+"""Who may see and do what (docs/rules.md §1): every access rule of the
 product, each in one function named after it.
 
 Scope (§1) is ``scope_prefix``: a user sees the units whose path starts with

@@ -13,7 +13,7 @@ LIST_RELATED = ("org_unit", "category", "owner", "first_receiver")
 
 
 def complaint_list(*, user):
-    """What the user may see, in priority order (DOMAIN.md §3)."""
+    """What the user may see, in priority order (docs/rules.md §3)."""
     return Complaint.objects.visible_to(user).select_related(*LIST_RELATED).in_priority_order()
 
 

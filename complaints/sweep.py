@@ -1,4 +1,4 @@
-"""The deadline sweep (docs/rules.md "Deadlines watched"), run every minute by Celery beat and by
+"""The deadline sweep (docs/rules.md §4), run every minute by Celery beat and by
 ``python manage.py sweep_deadlines``.
 
 It reads only cases whose ``next_check_at`` has come (a partial index), so its

@@ -1,4 +1,4 @@
-"""Who is told what, by the workflow (docs/rules.md "Who is told"): urgent
+"""Who is told what, by the workflow (docs/rules.md §3–4): urgent
 cases up the chain, the new owner, the department concerned, a batch once per
 unit, a customer not reached after three attempts. Notifications are outbox
 rows written in the caller's transaction (escalation.notifications)."""

@@ -1,5 +1,5 @@
 """Which deadlines of a case are running, and what the sweep must watch
-(DOMAIN.md §4). Every change of a case's deadlines ends with ``refresh``."""
+(docs/rules.md §4). Every change of a case's deadlines ends with ``refresh``."""
 
 import datetime as dt
 from dataclasses import dataclass

@@ -33,7 +33,7 @@ class RequestIdMiddleware:
 
 
 class ChineseFirstLocaleMiddleware:
-    """Simplified Chinese first (DOMAIN.md): the language a user chose with the
+    """Simplified Chinese first (docs/rules.md): the language a user chose with the
     language switch (its cookie) or else zh-hans — never the browser's
     Accept-Language, so an English-configured PC at a branch still shows Chinese."""
 

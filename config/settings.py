@@ -247,10 +247,10 @@ LOG_FORMAT = envchoice("DJANGO_LOG_FORMAT", ("json", "text"), "text" if DEBUG el
 LOG_LEVEL = envchoice("DJANGO_LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info").upper()
 LOGGING = logs.django_logging(fmt=LOG_FORMAT, level=LOG_LEVEL)
 
-# Product settings (DOMAIN.md).
+# Product settings (docs/rules.md).
 COMPLAINT_RETENTION_YEARS = envint("COMPLAINT_RETENTION_YEARS", 3)
 
-# Business calendar (DOMAIN.md §4): business hours, Asia/Shanghai.
+# Business calendar (docs/rules.md §4): business hours, Asia/Shanghai.
 import datetime as _dt  # noqa: E402
 
 
@@ -294,7 +294,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Beat (DOMAIN.md §4). Each periodic task gets ``slot`` (its period in seconds)
+# Beat (docs/rules.md §4). Each periodic task gets ``slot`` (its period in seconds)
 # and runs once per slot of that length (ops/services.py: slot_claim), however
 # many schedulers sent it. With Redis, beat is also RedBeat: the schedule lives in
 # Redis and a lock there lets one beat send while any other waits to take over,
@@ -321,11 +321,11 @@ CACHES = {
                      "LOCATION": str(VAR_DIR / "cache" / "figures")}),
 }
 CELERY_BEAT_SCHEDULE = {
-    # DOMAIN.md §4: deadlines watched every minute; also re-queues pending e-mail.
+    # docs/rules.md §4: deadlines watched every minute; also re-queues pending e-mail.
     "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
-    # DOMAIN.md §7 预警: spikes told to managers once a day (each spike once).
+    # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).
     "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
                     "options": {"expires": 3000}},
     # Issue 8: last month's figures of every unit kept ready for the dashboards.

@@ -1,4 +1,4 @@
-"""Analysis and prevention (DOMAIN.md §7): what managers record besides cases."""
+"""Analysis and prevention (docs/rules.md §7): what managers record besides cases."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""The figures of DOMAIN.md §7, each defined once and computed in the database.
+"""The figures of docs/rules.md §7, each defined once and computed in the database.
 
 Every figure starts from ``Complaint.objects.visible_to(user)`` narrowed to a
 period (by received time, Asia/Shanghai days, both ends inclusive) and an

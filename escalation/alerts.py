@@ -4,7 +4,7 @@ The key is a unique ``Alert`` row written in the transaction that tells the
 event, so a retried or overlapping run (two sweeps, two workers, a request
 retried) tells it once, and one that rolls back tells nothing. The sweep, the
 batch rule, the contact window and the early warnings all tell through it
-(docs/rules.md, "Each event is told once")."""
+(docs/rules.md §4)."""
 
 from django.db import IntegrityError, transaction
 

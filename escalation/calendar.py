@@ -1,4 +1,4 @@
-"""Chinese statutory working days (DOMAIN.md §4).
+"""Chinese statutory working days (docs/rules.md §4).
 
 Working days are Monday–Friday minus public holidays plus the official
 make-up workdays (调休上班). The table is seeded from the ``chinesecalendar``

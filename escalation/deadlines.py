@@ -1,4 +1,4 @@
-"""Deadline computation, each rule in one function (DOMAIN.md §4)."""
+"""Deadline computation, each rule in one function (docs/rules.md §4)."""
 
 import datetime as dt
 from dataclasses import dataclass

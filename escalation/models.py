@@ -1,4 +1,4 @@
-"""The business calendar (DOMAIN.md §4): which days are working days."""
+"""The business calendar (docs/rules.md §4): which days are working days."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Who is told: one function per audience (docs/rules.md "Who is told")."""
+"""Who is told: one function per audience (docs/rules.md §3–4)."""
 
 from accounts import roles
 from accounts.models import User

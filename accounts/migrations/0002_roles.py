@@ -1,4 +1,4 @@
-"""Create the role groups of DOMAIN.md §1 and the approver groups."""
+"""Create the role groups of docs/rules.md §1 and the approver groups."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Seed the authority matrix of DOMAIN.md §5 (seed 001)."""
+"""Seed the authority matrix of docs/rules.md §5 (seed 001)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Seed the complaint taxonomy of DOMAIN.md §3 (seeds 000, 002, 003)."""
+"""Seed the complaint taxonomy of docs/rules.md §3 (seeds 000, 002, 003)."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 """On PostgreSQL the database itself refuses to change or delete history rows,
 so not even a bulk ``QuerySet.update()`` or a stray SQL session can rewrite the
-record (DOMAIN.md §6: the history is never edited). TRUNCATE, which only a
+record (docs/rules.md §6: the history is never edited). TRUNCATE, which only a
 database owner runs, is not a row change and stays possible for test teardown.
 On SQLite (the demo) the model refuses updates and deletes."""
 

@@ -1,4 +1,4 @@
-"""Contact attempts (docs/rules.md "Contact"): each attempt to reach the
+"""Contact attempts (docs/rules.md §4): each attempt to reach the
 customer; the first reached one is the first callback."""
 
 import datetime as dt

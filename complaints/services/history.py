@@ -1,4 +1,4 @@
-"""The history of a case (docs/rules.md, "Every transition is recorded"):
+"""The history of a case (docs/rules.md §6):
 who, when, from, to and a comment, append-only."""
 
 import datetime as dt

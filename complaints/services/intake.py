@@ -1,4 +1,4 @@
-"""Intake (受理/登记, docs/rules.md "Intake"): a complaint is classified, owned
+"""Intake (受理/登记, docs/rules.md §2–3): a complaint is classified, owned
 and given its deadlines at once; the batch rule applied; the people concerned
 told (outbox rows in the same transaction)."""
 

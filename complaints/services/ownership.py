@@ -1,4 +1,4 @@
-"""Who owns a case (docs/rules.md, "Ownership"): the owner at intake, the
+"""Who owns a case (docs/rules.md §3): the owner at intake, the
 supervisor an upgraded case goes to, and taking a case from a queue
 (首问负责: whoever accepts a complaint follows it to the end)."""
 

@@ -1,4 +1,4 @@
-"""The workflow (docs/rules.md "Workflow"): every transition of a case, each in
+"""The workflow (docs/rules.md §6): every transition of a case, each in
 one transaction that locks the case, checks scope and permission, changes the
 state only through its django-fsm transition, keeps the deadlines the sweep
 watches and writes the history entry.

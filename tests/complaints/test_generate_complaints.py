@@ -10,9 +10,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, Payment
-from demo import synthetic
 from complaints.models import OPEN_STATES, Complaint, ContactAttempt, State
 from complaints.numbering import next_number, reserve_numbers
+from demo import synthetic
 from demo.synthetic import MARK, daily_counts
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,31 @@ def test_generator_refuses_bad_options(option):
     with pytest.raises(CommandError):
         call_command("generate_complaints", no_progress=True, **option)
     assert not Complaint.objects.exists()
+
+
+def test_generated_reopened_cases_are_upgraded_by_the_product_s_rule(generated):
+    """A generated case that came back went through workflow.reopened: III-C
+    upgraded, a supervisor's, its resolution clock restarted at the reopening."""
+    reopened = generated.filter(reopen_count__gt=0).select_related("owner")
+    assert reopened.exists()
+    for case in reopened:
+        reopen = case.history.get(transition="reopen")
+        assert case.is_upgraded and case.classification in ("III-C", "URG")
+        assert case.owner is not None and case.owner.has_role("supervisor")
+        assert case.clock_started_at == reopen.at
+        assert case.resolution_window_days == 15
+
+
+def test_generated_breaches_are_told_as_the_sweep_tells_them():
+    """Each breached deadline of a generated case has the sweep's own breach
+    entry (sweep.breached): upgraded, with what it was classified before."""
+    call_command("generate_complaints", count=300, years=0.03, seed=3, jobs=1, no_progress=True,
+                 stdout=io.StringIO())  # ten days: many cases still open, some past a deadline
+    generated = Complaint.objects.filter(product_ref__startswith=MARK)
+    breaches = list(generated.filter(history__transition="breach").distinct())
+    assert breaches
+    for case in breaches:
+        entry = case.history.filter(transition="breach").first()
+        assert case.is_upgraded
+        assert entry.by is None and entry.from_state == entry.to_state
+        assert {"deadline", "due", "classification_before", "classification"} <= set(entry.data)
