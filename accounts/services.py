@@ -1,8 +1,10 @@
 """Organisation units and people: the writes."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from accounts.models import OrgUnit
+from accounts.roles import ALL_ROLES, ROLE_PERMISSIONS
 
 
 @transaction.atomic
@@ -24,10 +26,6 @@ def org_unit_save(*, unit: OrgUnit) -> OrgUnit:
 def roles_sync() -> None:
     """Create every role group and give it the model permissions of
     ``accounts.roles.ROLE_PERMISSIONS``; safe to run again."""
-    from django.contrib.auth.models import Group, Permission
-
-    from accounts.roles import ALL_ROLES, ROLE_PERMISSIONS
-
     for role in ALL_ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = ROLE_PERMISSIONS.get(role, [])

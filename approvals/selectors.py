@@ -1,4 +1,5 @@
 from approvals.models import ApprovalChain, ApprovalStep
+from complaints import policies
 from complaints.models import Complaint
 from config.pagination import EstimatedCountPaginator
 
@@ -7,7 +8,7 @@ def pending_steps_for(*, user):
     """The steps waiting for this user, most urgent first (§3 priority, then the
     case's next deadline): the user's roles, cases in scope, not the user's own
     proposals, not chains the user already decided a step of."""
-    roles = user.role_names if not user.is_superuser else None
+    roles = policies.step_roles(user)
     qs = ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING)
     if roles is not None:
         qs = qs.filter(role__in=roles)
