@@ -83,7 +83,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+# The client's address behind AXES_PROXY_COUNT proxies that append to X-Forwarded-For.
+AXES_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # Content Security Policy (django-csp): our own origin only; no inline script.
 from csp.constants import NONE, SELF  # noqa: E402
@@ -200,6 +202,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "complaints.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key anonymous callers by the same client address as the sign-in lockout.
+    "NUM_PROXIES": AXES_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "投诉管理系统 API",

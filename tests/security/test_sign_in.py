@@ -75,3 +75,47 @@ def test_weak_passwords_are_refused(clerk):
     for weak in ("12345678", "password", "front_desk_gd1", "Ab1!"):
         with pytest.raises(ValidationError):
             validate_password(weak, clerk)
+
+
+# --- Behind the documented proxy (docs/DEPLOY.md: one nginx, AXES_PROXY_COUNT=1) ---------------
+
+PROXY = "10.0.0.2"  # REMOTE_ADDR of every request: the nginx in front
+
+
+def _through_proxy(client_address, claimed=None):
+    """What nginx forwards: any X-Forwarded-For the client wrote, then the
+    client's own address ($proxy_add_x_forwarded_for)."""
+    forwarded = f"{claimed}, {client_address}" if claimed else client_address
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_failures_from_one_address_behind_the_proxy_do_not_lock_out_another(clerk, settings):
+    settings.AXES_PROXY_COUNT = 1
+    attacker = _through_proxy("203.0.113.66")
+    for _ in range(6):
+        _login(attacker, "wrong")
+    assert _login(attacker, PASSWORD).status_code == 429
+    assert _login(_through_proxy("198.51.100.7"), PASSWORD).status_code == 302
+
+
+def test_an_address_written_into_x_forwarded_for_by_the_client_is_not_believed(clerk, settings):
+    settings.AXES_PROXY_COUNT = 1
+    spoofer = _through_proxy("203.0.113.66", claimed="198.51.100.7")  # pretends to be the victim
+    for _ in range(6):
+        _login(spoofer, "wrong")
+    assert _login(_through_proxy("198.51.100.7"), PASSWORD).status_code == 302
+    assert _login(_through_proxy("203.0.113.66"), PASSWORD).status_code == 429
+
+
+def test_the_client_address_is_the_one_the_proxy_appended():
+    from django.test import RequestFactory, override_settings
+
+    from config.client_ip import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.66")
+    with override_settings(AXES_PROXY_COUNT=1):
+        assert client_ip(request) == "203.0.113.66"
+    with override_settings(AXES_PROXY_COUNT=2):
+        assert client_ip(request) == "1.1.1.1"
+    with override_settings(AXES_PROXY_COUNT=0):
+        assert client_ip(request) == PROXY
