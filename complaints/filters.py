@@ -3,7 +3,17 @@ from django.db.models import Q
 
 from accounts.models import OrgUnit
 from complaints.models import Channel, Complaint, Level, State
-from complaints.validators import normalise_phone
+from complaints.validators import normalise_phone, validate_utc_offset
+
+
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time whose offset the database can store (400 otherwise)."""
+
+    default_validators = [validate_utc_offset]
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -18,8 +28,8 @@ class ComplaintFilter(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="org_unit__code",
                                      help_text="A unit code: that unit only, not the units below it.")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
+    received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", help_text="Number, complainant name or phone.")
 
     class Meta:

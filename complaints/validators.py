@@ -4,7 +4,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Mainland mobile (11 digits from 13–19), landline with area code (010-12345678,
@@ -14,6 +16,8 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # A time told to us may be a little ahead of the server's: desks' clocks differ.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+# The widest offset from UTC a time may carry (PostgreSQL's limit; real zones are within ±14:00).
+MAX_UTC_OFFSET = dt.timedelta(hours=15, minutes=59)
 
 
 def normalise_phone(value: str) -> str:
@@ -65,3 +69,25 @@ def validate_amount(amount, field: str = "amount") -> Decimal:
     if value >= Decimal("1e12"):
         raise ValidationError({field: [_("The amount is too large.")]})
     return value.quantize(Decimal("0.01"))
+
+
+def validate_utc_offset(value: dt.datetime) -> None:
+    """A time with an offset beyond ±15:59 is refused: no zone has one, and the
+    database cannot store it."""
+    offset = value.utcoffset() if value is not None and timezone.is_aware(value) else None
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError(_("The time zone offset must be between -15:59 and +15:59."), code="bad_offset")
+
+
+def earliest_received() -> dt.datetime:
+    """The earliest time a complaint may be received (EARLIEST_RECEIVED_DATE, the
+    start of that day in Asia/Shanghai): earlier is a typing error, and would be
+    overdue, upgraded and counted in closed periods at once."""
+    return timezone.make_aware(dt.datetime.combine(settings.EARLIEST_RECEIVED_DATE, dt.time.min))
+
+
+def validate_received_at(value: dt.datetime) -> None:
+    validate_utc_offset(value)
+    if value < earliest_received():
+        raise ValidationError(_("The received time cannot be before %(day)s.")
+                              % {"day": settings.EARLIEST_RECEIVED_DATE.isoformat()}, code="too_early")

@@ -135,8 +135,10 @@ def workspace(request):
     elif tab == "topay":
         qs = selectors.awaiting_payment(user=user, base=qs)
     filters = ComplaintFilter(request.GET, queryset=qs)
+    # A filter that cannot be read narrows to nothing (with its error), never to everything.
+    listed = filters.qs if filters.is_valid() else qs.none()
     # Lists over a million cases count at most 10,000 rows (config.pagination).
-    page = EstimatedCountPaginator(filters.qs, 30).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(listed, 30).get_page(request.GET.get("page"))
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
         "disclosed": disclosed,
@@ -145,7 +147,7 @@ def workspace(request):
         "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
-    })
+    }, status=200 if filters.is_valid() else 400)
 
 
 @login_required

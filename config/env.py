@@ -4,6 +4,7 @@ Modelled on healthchecks' ``envbool``/``envint``: a typo in production must
 stop the process at start-up, not silently fall back to a default.
 """
 
+import datetime as dt
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,3 +54,13 @@ def envchoice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def envdate(name: str, default: dt.date) -> dt.date:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from None

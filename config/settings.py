@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import logs
-from config.env import env, envbool, envchoice, envint, envlist
+from config.env import env, envbool, envchoice, envdate, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -256,6 +256,9 @@ COMPLAINT_RETENTION_YEARS = envint("COMPLAINT_RETENTION_YEARS", 3)
 
 # Business calendar (docs/rules.md §4): business hours, Asia/Shanghai.
 import datetime as _dt  # noqa: E402
+
+# The earliest received date a complaint may carry: earlier is a typing error.
+EARLIEST_RECEIVED_DATE = envdate("EARLIEST_RECEIVED_DATE", _dt.date(2000, 1, 1))
 
 
 def _hhmm(name: str, default: str) -> _dt.time:

@@ -104,8 +104,12 @@ def cases_xlsx(request):
     if not policies.sees_figures(request.user):
         raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
     with reporting():
-        qs = selectors.complaint_list(user=request.user)
-        body = exports.cases_workbook(ComplaintFilter(request.GET, queryset=qs).qs, user=request.user)
+        filters = ComplaintFilter(request.GET, queryset=selectors.complaint_list(user=request.user))
+        if not filters.is_valid():
+            return HttpResponse(_("The filters are not valid: %(errors)s")
+                                % {"errors": " ".join(m for ms in filters.errors.values() for m in ms)},
+                                status=400, content_type="text/plain; charset=utf-8")
+        body = exports.cases_workbook(filters.qs, user=request.user)
     return _download(body, f"complaints-{clock.today():%Y%m%d}.xlsx")
 
 

@@ -30,7 +30,7 @@ from complaints.models import (
 from complaints.numbering import next_number
 from complaints.services.history import record_history
 from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
-from complaints.validators import FUTURE_TOLERANCE
+from complaints.validators import FUTURE_TOLERANCE, validate_received_at
 from config import clock
 from escalation import deadlines
 
@@ -86,6 +86,11 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
         received_at = timezone.make_aware(received_at)
     if received_at > now + FUTURE_TOLERANCE:
         errors["received_at"] = [_("The received time cannot be in the future.")]
+    else:
+        try:
+            validate_received_at(received_at)
+        except ValidationError as exc:
+            errors["received_at"] = exc.messages
 
     category = selectors.selectable_category(intake.category)
     if category is None:

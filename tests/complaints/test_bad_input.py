@@ -184,3 +184,43 @@ def test_extend_with_bad_days_is_400(act, case_in, days):
     assert r.status_code == 400 and "days" in r.json()
     c.refresh_from_db()
     assert c.resolution_window_days == 15
+
+
+# --- impossible dates (issue 15, item 5) ---------------------------------------------------------
+
+@pytest.mark.parametrize("received_at", ["1900-01-01T10:00:00+08:00", "1999-12-31T23:59:00+08:00"])
+def test_a_received_time_before_the_earliest_date_is_400(api, received_at):
+    errors = post_refused(api, api_payload(received_at=received_at))
+    assert "2000-01-01" in errors["received_at"][0]
+
+
+def test_the_year_1_is_400(api):
+    assert "received_at" in post_refused(api, api_payload(received_at="0001-01-01T00:00:00+08:00"))
+
+
+def test_a_received_time_on_the_earliest_date_is_accepted(api):
+    r = api("handler_gd").post(LIST, api_payload(received_at="2000-01-01T00:00:00+08:00"), format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["number"] == "TS-20000101-000001"
+
+
+def test_the_earliest_received_date_is_a_setting(api, settings):
+    settings.EARLIEST_RECEIVED_DATE = dt.date(2020, 1, 1)
+    errors = post_refused(api, api_payload(received_at="2019-12-31T10:00:00+08:00"))
+    assert "2020-01-01" in errors["received_at"][0]
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-16:00", "+20:00"])
+def test_a_time_zone_offset_beyond_15_59_in_a_date_filter_is_400(api, client_for, offset):
+    moment = f"2026-11-01T00:00:00{offset}"
+    r = api("handler_gd").get(LIST, {"received_before": moment})
+    assert r.status_code == 400 and "received_before" in r.json()
+    page = client_for("handler_gd").get("/workspace/", {"received_before": moment})
+    assert page.status_code == 400 and "-15:59" in page.content.decode()
+    export = client_for("manager_gd").get("/dashboard/cases.xlsx", {"received_after": moment})
+    assert export.status_code == 400
+
+
+def test_a_time_zone_offset_of_15_59_in_a_date_filter_is_accepted(api):
+    r = api("handler_gd").get(LIST, {"received_before": "2026-11-01T00:00:00+15:59"})
+    assert r.status_code == 200
