@@ -32,6 +32,35 @@ class RequestIdMiddleware:
         return response
 
 
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query or form value is refused with 400 before any
+    view sees it: PostgreSQL cannot store or compare one, so it would surface
+    as a server error in whatever list filter or search received it (the
+    admin's list filters did). JSON bodies are checked by the serializers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _form_has_nul(request)):
+            from django.http import HttpResponseBadRequest
+            from django.utils.translation import gettext as _
+
+            return HttpResponseBadRequest(_("The request contains a NUL character, which is not allowed."),
+                                          content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+def _form_has_nul(request) -> bool:
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return False
+    return _has_nul(request.POST)
+
+
 class ChineseFirstLocaleMiddleware:
     """Simplified Chinese first (docs/rules.md): the language a user chose with the
     language switch (its cookie) or else zh-hans — never the browser's

@@ -224,3 +224,26 @@ def test_a_time_zone_offset_beyond_15_59_in_a_date_filter_is_400(api, client_for
 def test_a_time_zone_offset_of_15_59_in_a_date_filter_is_accepted(api):
     r = api("handler_gd").get(LIST, {"received_before": "2026-11-01T00:00:00+15:59"})
     assert r.status_code == 200
+
+
+# --- NUL characters (issue 15, item 6) -----------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/admin/complaints/complaint/?state=%00", "/admin/complaints/historyentry/?transition=%00",
+                                  "/admin/complaints/contactattempt/?outcome=%00",
+                                  "/admin/complaints/attachment/?kind=%00",
+                                  "/admin/escalation/notification/?kind=%00", "/admin/complaints/category/?q=%00",
+                                  "/workspace/?q=a%00b", "/api/v1/complaints/?q=%00"])
+def test_a_nul_character_in_a_query_is_400(make_user, path):
+    admin = make_user("root", unit="HQ", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_character_in_a_form_is_400_and_saves_nothing(client_for):
+    before = Complaint.objects.count()
+    response = client_for("handler_gd").post("/complaints/new/", {"complainant_name": "王\x00芳", "channel": "phone"})
+    assert response.status_code == 400
+    assert Complaint.objects.count() == before
