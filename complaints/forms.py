@@ -68,7 +68,7 @@ class ComplaintIntakeForm(forms.ModelForm):
 
     def clean_claim_amount(self):
         value = self.cleaned_data.get("claim_amount")
-        return None if value is None else validate_amount(value, "claim_amount")
+        return None if value is None else validate_amount(value, field=None)
 
     def to_intake(self) -> services.Intake:
         data = self.cleaned_data

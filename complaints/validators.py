@@ -54,20 +54,25 @@ def require_text(**fields) -> None:
         raise ValidationError(errors)
 
 
-def validate_amount(amount, field: str = "amount") -> Decimal:
-    """Money is an exact, non-negative decimal with at most two places (§5)."""
+def validate_amount(amount, field: str | None = "amount") -> Decimal:
+    """Money is an exact, non-negative decimal with at most two places (§5).
+    The error names ``field`` (a service's 400), or none (a form field's own clean)."""
+
+    def refuse(message):
+        return ValidationError({field: [message]} if field else message, code="bad_amount")
+
     try:
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
     except Exception:
-        raise ValidationError({field: [_("Enter an amount such as 1999.99.")]}) from None
+        raise refuse(_("Enter an amount such as 1999.99.")) from None
     if not value.is_finite():
-        raise ValidationError({field: [_("Enter an amount such as 1999.99.")]})
+        raise refuse(_("Enter an amount such as 1999.99."))
     if value < 0:
-        raise ValidationError({field: [_("The amount cannot be negative.")]})
+        raise refuse(_("The amount cannot be negative."))
     if value.as_tuple().exponent < -2:
-        raise ValidationError({field: [_("The amount has at most two decimal places.")]})
+        raise refuse(_("The amount has at most two decimal places."))
     if value >= Decimal("1e12"):
-        raise ValidationError({field: [_("The amount is too large.")]})
+        raise refuse(_("The amount is too large."))
     return value.quantize(Decimal("0.01"))
 
 

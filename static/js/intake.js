@@ -52,7 +52,10 @@
   var preview = document.getElementById("preview");
   function showPreview() {
     fetch(form.dataset.preview, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
       .then(function (data) {
         preview.hidden = false;
         if (!data.ok) {
@@ -68,6 +71,11 @@
           if (el.dataset.k === "calendar_unconfirmed") { el.hidden = !v; return; }
           el.textContent = Array.isArray(v) ? (v.join("、") || "—") : (v || "—");
         });
+      })
+      .catch(function () {
+        preview.hidden = false;
+        preview.querySelector("dl").hidden = true;
+        preview.querySelector("h2").textContent = preview.dataset.failed;
       });
   }
   var button = document.getElementById("preview-btn");

@@ -640,3 +640,21 @@ def test_a_rejection_with_a_reason_sends_the_proposal_back(proposed, client_for)
 
     assert Complaint.objects.get(pk=case.pk).state == State.VERIFIED
     assert ApprovalStep.objects.get(pk=step.pk).status == "rejected"
+
+
+# --- A negative amount claimed on the intake page (issue 15, item 7) -------------------------------
+
+def test_a_negative_amount_on_the_intake_page_is_a_field_error_and_keeps_the_form(client_for):
+    before = Complaint.objects.count()
+    response = client_for("front_desk_gd").post("/complaints/new/", intake_form(claim_amount="-100"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["claim_amount"] == ["金额不能为负数。"]
+    assert form["complainant_name"].value() == "李娜" and form["claim_amount"].value() == "-100"
+    assert Complaint.objects.count() == before
+
+
+def test_the_preview_names_a_negative_amount(client_for):
+    response = client_for("front_desk_gd").post("/complaints/new/preview/", intake_form(claim_amount="-100"))
+    assert response.status_code == 200
+    assert response.json() == {"ok": False, "errors": {"claim_amount": ["金额不能为负数。"]}}
