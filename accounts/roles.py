@@ -39,6 +39,8 @@ INTAKE = frozenset({FRONT_DESK, *CASE_WORKERS})
 # Roles that supervise every case of their scope.
 SUPERVISING = frozenset({SUPERVISOR, CS_MANAGER})
 APPROVERS = (CHANNEL_HEAD, OPS_DIRECTOR, CFO, GENERAL_MANAGER, CHIEF_ACTUARY, BOARD)
+# Roles an approval step may name (docs/rules.md §5): the branch supervisor, then the executives.
+APPROVING = (SUPERVISOR, *APPROVERS)
 # Roles that see dashboards, reports and exports (docs/rules.md §7).
 DASHBOARD = frozenset({MANAGER, CS_MANAGER, SUPERVISOR, *APPROVERS})
 BRANCH_ROLES = (FRONT_DESK, HANDLER, SENIOR_AGENT, SUPERVISOR, CS_MANAGER, RISK_CONTROL,

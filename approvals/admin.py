@@ -11,6 +11,8 @@ from config.admin_utils import LargeTableAdmin, ReadOnlyAdmin, choices_filter
 class StepFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
+        if any(self.errors):
+            return  # each row's own errors are shown on it (an empty step row: "this field is required")
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not kept:
             raise ValidationError(_("A tier needs at least one approval step."))

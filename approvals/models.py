@@ -1,10 +1,11 @@
 """Approval of remedies (docs/rules.md §5): tiers as data, chains as snapshots."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import ROLE_LABELS
+from accounts.roles import APPROVING, ROLE_LABELS
 from config import clock
 from config.patches import ChoiceLabels
 
@@ -34,12 +35,26 @@ class ApprovalTier(models.Model):
         upper = f"{self.max_amount:,.2f}" if self.max_amount is not None else "∞"
         return f"{self.name} [{self.min_amount:,.2f}, {upper})"
 
+    def clean(self):
+        """§5: tiers never overlap, so every amount routes to exactly one."""
+        if self.min_amount is None or (self.max_amount is not None and self.max_amount <= self.min_amount):
+            return  # the field checks and the database constraint speak for these
+        others = ApprovalTier.objects.exclude(pk=self.pk).filter(
+            models.Q(max_amount__isnull=True) | models.Q(max_amount__gt=self.min_amount))
+        if self.max_amount is not None:
+            others = others.filter(min_amount__lt=self.max_amount)
+        clash = others.order_by("min_amount").first()
+        if clash is not None:
+            raise ValidationError(_("This range overlaps the tier “%(tier)s”; each amount must fall in "
+                                    "exactly one tier.") % {"tier": clash})
+
 
 class TierStep(models.Model):
     tier = models.ForeignKey(ApprovalTier, verbose_name=_("tier"), on_delete=models.CASCADE,
                              related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
-    role = models.CharField(_("role"), max_length=32, choices=list(ROLE_LABELS.items()))
+    role = models.CharField(_("role"), max_length=32,
+                            choices=[(role, ROLE_LABELS[role]) for role in APPROVING])
 
     class Meta:
         verbose_name = _("tier step")
