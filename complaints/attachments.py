@@ -1,4 +1,10 @@
-"""Evidence uploads: size limit and type checked by content, not by name."""
+"""Evidence uploads: size limit and type checked by content, not by name; the
+file is stored and served under a name that ends in the extension of the type
+its bytes are (``invoice.hta`` made of GIF bytes is ``invoice.gif``), and
+downloaded as an attachment, never shown in the browser."""
+
+import uuid
+from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +30,38 @@ _SIGNATURES = [
     (b"ftyp", 4, "audio/mp4"),
     (b"PK\x03\x04", 0, "application/zip"),
 ]
+
+
+# The extension of each accepted type; Office documents are zip containers and
+# keep their own extension and type.
+EXTENSIONS = {
+    "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
+    "image/webp": ".webp", "audio/mpeg": ".mp3", "audio/amr": ".amr", "audio/mp4": ".m4a",
+    "audio/wav": ".wav", "application/zip": ".zip",
+}
+OFFICE = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def stored_type(content_type: str, name: str) -> tuple[str, str]:
+    """(content type, extension) a file is kept and served as: the one its bytes
+    say, whatever its name claims (an Office name on a zip container excepted)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if content_type == "application/zip" and suffix in OFFICE:
+        return OFFICE[suffix], suffix
+    office = {kind: ext for ext, kind in OFFICE.items()}
+    return content_type, office.get(content_type) or EXTENSIONS.get(content_type, ".bin")
+
+
+def safe_name(name: str, content_type: str) -> str:
+    """The name a file is shown and downloaded under: the uploader's name
+    without any folder, its extension replaced by the one of its type."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name  # no folder, by either separator
+    stem = PurePosixPath(base).stem.strip(" .") or "file"
+    return f"{stem[:150]}{stored_type(content_type, base)[1]}"
 
 
 def sniff(head: bytes) -> str | None:
@@ -58,9 +96,12 @@ def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind
             raise TransitionNotAllowed(_("An archived complaint is read-only."))
         if not policies.may_add_evidence(complaint, by):
             raise NotPermitted(_("You may not add evidence to this complaint."))
+        served_type, extension = stored_type(content_type, upload.name)
+        shown = safe_name(upload.name, content_type)
+        upload.name = f"{uuid.uuid4().hex}{extension}"  # stored under a name of ours, never the uploader's
         attachment = Attachment.objects.create(
-            complaint=complaint, kind=kind, file=upload, original_name=upload.name[:200],
-            content_type=content_type, size=upload.size, uploaded_by=by,
+            complaint=complaint, kind=kind, file=upload, original_name=shown,
+            content_type=served_type, size=upload.size, uploaded_by=by,
         )
         record_history(complaint, at=attachment.uploaded_at, name="attach", from_state=complaint.state, by=by,
                        comment=attachment.original_name, data={"kind": kind})

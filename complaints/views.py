@@ -257,7 +257,9 @@ def attachment_download(request, pk):
     """Evidence is served only to users who have the case in scope."""
     attachment = get_object_or_404(
         Attachment.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)), pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    # Always a download (Content-Disposition: attachment) under a name that ends in its type's extension.
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachments.safe_name(attachment.original_name, attachment.content_type),
                         content_type=attachment.content_type)
 
 
