@@ -32,6 +32,25 @@ class RequestIdMiddleware:
         return response
 
 
+class NoStoreForStaffMiddleware:
+    """What a signed-in member of staff is sent (pages, the API, exports,
+    evidence) may carry full phone and ID numbers: no browser, proxy or shared
+    PC keeps a copy (Cache-Control: no-store). Static files are not touched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or request.META.get("HTTP_AUTHORIZATION")
+        if signed_in and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
 class RejectNulCharactersMiddleware:
     """A NUL character in a query or form value is refused with 400 before any
     view sees it: PostgreSQL cannot store or compare one, so it would surface
