@@ -15,7 +15,7 @@ from django.conf import settings
 
 
 def client_ip(request) -> str | None:
-    proxies = settings.AXES_PROXY_COUNT
+    proxies = settings.PROXY_COUNT
     remote = request.META.get("REMOTE_ADDR")
     if proxies <= 0:
         return remote

@@ -31,6 +31,8 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "test
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First: its runserver (the demo's) replaces Django's and keeps the debug page on loopback.
+    "ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,7 +52,6 @@ INSTALLED_APPS = [
     "escalation",
     "approvals",
     "dashboards",
-    "ops",
     "demo",
 ]
 
@@ -85,8 +86,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client's address behind AXES_PROXY_COUNT proxies that append to X-Forwarded-For.
-AXES_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+# The client's address behind AXES_PROXY_COUNT proxies that append to X-Forwarded-For
+# (config/client_ip.py; named PROXY_COUNT here: axes warns of its own old setting name).
+PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # Content Security Policy (django-csp): our own origin only; no inline script.
@@ -205,7 +207,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles key anonymous callers by the same client address as the sign-in lockout.
-    "NUM_PROXIES": AXES_PROXY_COUNT,
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "投诉管理系统 API",

@@ -90,7 +90,7 @@ def _through_proxy(client_address, claimed=None):
 
 
 def test_failures_from_one_address_behind_the_proxy_do_not_lock_out_another(clerk, settings):
-    settings.AXES_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     attacker = _through_proxy("203.0.113.66")
     for _ in range(6):
         _login(attacker, "wrong")
@@ -99,7 +99,7 @@ def test_failures_from_one_address_behind_the_proxy_do_not_lock_out_another(cler
 
 
 def test_an_address_written_into_x_forwarded_for_by_the_client_is_not_believed(clerk, settings):
-    settings.AXES_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     spoofer = _through_proxy("203.0.113.66", claimed="198.51.100.7")  # pretends to be the victim
     for _ in range(6):
         _login(spoofer, "wrong")
@@ -113,9 +113,9 @@ def test_the_client_address_is_the_one_the_proxy_appended():
     from config.client_ip import client_ip
 
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.66")
-    with override_settings(AXES_PROXY_COUNT=1):
+    with override_settings(PROXY_COUNT=1):
         assert client_ip(request) == "203.0.113.66"
-    with override_settings(AXES_PROXY_COUNT=2):
+    with override_settings(PROXY_COUNT=2):
         assert client_ip(request) == "1.1.1.1"
-    with override_settings(AXES_PROXY_COUNT=0):
+    with override_settings(PROXY_COUNT=0):
         assert client_ip(request) == PROXY
