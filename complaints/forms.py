@@ -2,6 +2,8 @@
 small forms of the transitions. Validation of formats lives in
 complaints.validators; the business rules are asked of complaints.services."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,9 @@ INTAKE_FIELDS = [
 
 
 class ComplaintIntakeForm(forms.ModelForm):
+    # The form's one-time token: a form sent twice (a double click, a retry after a
+    # lost answer) logs one complaint, and the second answer shows it.
+    intake_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     difficult_flags = forms.MultipleChoiceField(
         label=_("difficult-customer flags"), choices=DifficultFlag.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -40,6 +45,8 @@ class ComplaintIntakeForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not self.is_bound:
+            self.initial.setdefault("intake_token", uuid.uuid4().hex)
         self.fields["category"].queryset = Category.objects.filter(is_active=True, selectable=True)
         self.fields["org_unit"].required = False
         self.fields["received_at"].required = False
@@ -103,7 +110,8 @@ class ComplaintIntakeForm(forms.ModelForm):
         return cleaned
 
     def submit(self) -> Complaint:
-        return services.complaint_submit(by=self.user, intake=self.to_intake())
+        return services.complaint_submit(by=self.user, intake=self.to_intake(),
+                                         idempotency_key=self.cleaned_data.get("intake_token") or "")
 
 
 # --- Transition forms (the admin's transition pages and the case page).

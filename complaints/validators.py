@@ -46,6 +46,14 @@ def validate_id_number(value: str) -> None:
                               code="invalid_id_number")
 
 
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")  # 1–64 visible ASCII characters
+
+
+def validate_idempotency_key(key: str) -> None:
+    if not IDEMPOTENCY_KEY.match(key):
+        raise ValidationError({"idempotency_key": [_("An Idempotency-Key is 1 to 64 visible ASCII characters.")]})
+
+
 def require_text(**fields) -> None:
     """Each named field must hold more than blanks (400 with the field's error)."""
     errors = {name: [_("This field is required.")] for name, value in fields.items()

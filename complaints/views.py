@@ -61,7 +61,11 @@ def intake(request):
         except ComplaintError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Complaint %(number)s logged.") % {"number": complaint.number})
+            if complaint.repeated:
+                messages.info(request, _("Complaint %(number)s was already logged from this form; it was not "
+                                         "logged twice.") % {"number": complaint.number})
+            else:
+                messages.success(request, _("Complaint %(number)s logged.") % {"number": complaint.number})
             return redirect("complaints:receipt", pk=complaint.pk)
     return render(request, "complaints/intake.html", {"form": form})
 

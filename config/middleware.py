@@ -125,7 +125,13 @@ class DatabaseUnavailableMiddleware:
 
         logging.getLogger(__name__).error("Database unavailable: %s", exception)
         close_old_connections()
-        message = _("The database is temporarily unavailable. Nothing was saved; please try again in a minute.")
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            message = _("The database is temporarily unavailable; please reload in a minute.")
+        else:
+            # The connection may have dropped after the commit: whether this was saved is not known here.
+            message = _("The database is temporarily unavailable, so whether this operation was saved is not "
+                        "known. Look the case up by its number or the caller's phone before trying again; "
+                        "an API client retries with the same Idempotency-Key and logs nothing twice.")
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=503)
         else:

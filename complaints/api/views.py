@@ -1,7 +1,8 @@
 """Complaint API: thin callers of complaints.services and complaints.selectors."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +30,8 @@ def _intake_from(data: dict) -> services.Intake:
 
 
 # The intake service names some fields as the record does; the API body as API.md does.
-_API_FIELD = {"subject_agent": "agent", "complainant_name": "complainant", "complainant_phone": "complainant"}
+_API_FIELD = {"subject_agent": "agent", "complainant_name": "complainant", "complainant_phone": "complainant",
+              "idempotency_key": "Idempotency-Key"}
 
 
 def _as_api_fields(exc: ValidationError) -> ValidationError:
@@ -62,14 +64,24 @@ class ComplaintListCreate(generics.ListAPIView):
         data = s.ComplaintOut(page, many=True, context={"request": request, "disclosed": disclosed}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=s.ComplaintIn, responses={201: s.ComplaintDetailOut})
+    @extend_schema(
+        request=s.ComplaintIn, responses={201: s.ComplaintDetailOut, 200: s.ComplaintDetailOut},
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+            description="1–64 visible ASCII characters chosen by the client. A repeated intake with the same "
+                        "key by the same user answers the complaint the first one created (200), however "
+                        "the first answer was lost.")],
+    )
     def post(self, request):
         body = s.ComplaintIn(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data))
+            complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data),
+                                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
         except ValidationError as exc:
             raise _as_api_fields(exc) from exc
+        if complaint.repeated:
+            return _detail(request, complaint.pk)
         return _detail(request, complaint.pk, status.HTTP_201_CREATED,
                        complaint=selectors.complaint_just_logged(complaint))
 

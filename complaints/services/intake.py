@@ -8,14 +8,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
 from complaints import batch, policies, selectors, tell, tracking
 from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
-from complaints.exceptions import NotPermitted
+from complaints.exceptions import ConcurrentChange, NotPermitted
 from complaints.models import (
     ACTIVE_STATES,
     OPEN_STATES,
@@ -24,13 +24,14 @@ from complaints.models import (
     CustomerType,
     Gender,
     HistoryEntry,
+    IntakeKey,
     SensitiveIdentity,
     State,
 )
 from complaints.numbering import next_number
 from complaints.services.history import record_history
 from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
-from complaints.validators import FUTURE_TOLERANCE, validate_received_at
+from complaints.validators import FUTURE_TOLERANCE, validate_idempotency_key, validate_received_at
 from config import clock
 from escalation import deadlines
 
@@ -148,73 +149,116 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
     )
 
 
-def complaint_submit(*, by: User, intake: Intake) -> Complaint:
+def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "") -> Complaint:
     """Log a complaint (受理/登记): classified, owned and given its deadlines at
-    once; the batch rule applied; the people concerned told (outbox)."""
+    once; the batch rule applied; the people concerned told (outbox).
+
+    With an ``idempotency_key``, a repeated intake by the same user answers the
+    complaint the first one created (``complaint.repeated`` is then True),
+    however the first one's answer was lost. The key is written first in the
+    transaction: a second request with the same key waits for the first to
+    commit, then finds its complaint."""
+    if idempotency_key:
+        validate_idempotency_key(idempotency_key)
+        earlier = _keyed(by, idempotency_key)
+        if earlier is not None:
+            return earlier
     unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
-    issue_tag = intake.issue_tag.strip()
     with transaction.atomic():
-        is_batch = False
-        if issue_tag:
-            count = batch.count_in(day=batch.local_day(received_at), category_id=category.pk,
-                                   issue_tag=issue_tag)
-            is_batch = batch.is_batch_count(count)
-        decision = _decide(by=by, intake=intake, unit=unit, category=category, agent=agent,
-                           received_at=received_at, is_batch=is_batch)
-        c = decision.classification
-        complaint = Complaint(
-            number=next_number(batch.local_day(received_at)),
-            channel=intake.channel,
-            org_unit=unit,
-            complainant_name=intake.complainant_name,
-            complainant_phone=intake.complainant_phone,
-            complainant_gender=intake.complainant_gender,
-            complainant_id_number=intake.complainant_id_number,
-            customer_type=intake.customer_type,
-            complainant_region=intake.complainant_region,
-            is_vip=intake.is_vip,
-            sensitive_identity=intake.sensitive_identity,
-            difficult_flags=list(intake.difficult_flags),
-            category=category,
-            reason=intake.reason,
-            request=intake.request,
-            narrative=intake.narrative,
-            issue_tag=issue_tag,
-            is_batch=is_batch,
-            claim_amount=intake.claim_amount,
-            product_ref=intake.product_ref,
-            subject_agent=agent,
-            first_receiver=by,
-            owner=decision.owner,
-            owner_role=decision.owner_role,
-            major_impact=intake.major_impact,
-            escalated_from_hq=intake.escalated_from_hq,
-            group_size=intake.group_size,
-            level=c.level,
-            classification=c.code,
-            urgent_reasons=c.urgent_reasons,
-            priority=c.priority,
-            received_at=received_at,
-            state_entered_at=received_at,
-            clock_started_at=received_at,
-            callback_rule=c.callback_rule,
-            first_callback_due=decision.first_callback_due,
-            resolution_due=decision.resolution_due,
-            calendar_unconfirmed=decision.calendar_unconfirmed,
-        )
-        tracking.refresh(complaint)
-        complaint.save()
-        # Kept on the instance: the intake's answer shows this timeline without reading it back.
-        complaint.history_written = [HistoryEntry.objects.create(
-            at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
-            by=by, comment="",
-            data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
-                  "owner": decision.owner.username if decision.owner else None,
-                  "owner_role": decision.owner_role},
-        )]
-        if is_batch:
-            _batch_detected(complaint)
-        tell.intake(complaint, by=by)
+        key = None
+        if idempotency_key:
+            try:
+                with transaction.atomic():
+                    key = IntakeKey.objects.create(user=by, key=idempotency_key)
+            except IntegrityError:
+                # The same key sent twice at once: this one waited for the first to commit.
+                earlier = _keyed(by, idempotency_key)
+                if earlier is None:
+                    raise ConcurrentChange(_("An intake with this Idempotency-Key is still being saved; "
+                                             "ask again in a moment.")) from None
+                return earlier
+        complaint = _submit(by=by, intake=intake, unit=unit, category=category, agent=agent,
+                            received_at=received_at)
+        if key is not None:
+            IntakeKey.objects.filter(pk=key.pk).update(complaint=complaint)
+    complaint.repeated = False
+    return complaint
+
+
+def _keyed(by: User, key: str) -> Complaint | None:
+    """The complaint an earlier intake with this key created, if the user still sees it."""
+    complaint_id = (IntakeKey.objects.filter(user=by, key=key, complaint__isnull=False)
+                    .values_list("complaint_id", flat=True).first())
+    if complaint_id is None:
+        return None
+    complaint = selectors.get_visible(user=by, complaint_id=complaint_id)
+    complaint.repeated = True
+    return complaint
+
+
+def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
+    issue_tag = intake.issue_tag.strip()
+    is_batch = False
+    if issue_tag:
+        count = batch.count_in(day=batch.local_day(received_at), category_id=category.pk,
+                               issue_tag=issue_tag)
+        is_batch = batch.is_batch_count(count)
+    decision = _decide(by=by, intake=intake, unit=unit, category=category, agent=agent,
+                       received_at=received_at, is_batch=is_batch)
+    c = decision.classification
+    complaint = Complaint(
+        number=next_number(batch.local_day(received_at)),
+        channel=intake.channel,
+        org_unit=unit,
+        complainant_name=intake.complainant_name,
+        complainant_phone=intake.complainant_phone,
+        complainant_gender=intake.complainant_gender,
+        complainant_id_number=intake.complainant_id_number,
+        customer_type=intake.customer_type,
+        complainant_region=intake.complainant_region,
+        is_vip=intake.is_vip,
+        sensitive_identity=intake.sensitive_identity,
+        difficult_flags=list(intake.difficult_flags),
+        category=category,
+        reason=intake.reason,
+        request=intake.request,
+        narrative=intake.narrative,
+        issue_tag=issue_tag,
+        is_batch=is_batch,
+        claim_amount=intake.claim_amount,
+        product_ref=intake.product_ref,
+        subject_agent=agent,
+        first_receiver=by,
+        owner=decision.owner,
+        owner_role=decision.owner_role,
+        major_impact=intake.major_impact,
+        escalated_from_hq=intake.escalated_from_hq,
+        group_size=intake.group_size,
+        level=c.level,
+        classification=c.code,
+        urgent_reasons=c.urgent_reasons,
+        priority=c.priority,
+        received_at=received_at,
+        state_entered_at=received_at,
+        clock_started_at=received_at,
+        callback_rule=c.callback_rule,
+        first_callback_due=decision.first_callback_due,
+        resolution_due=decision.resolution_due,
+        calendar_unconfirmed=decision.calendar_unconfirmed,
+    )
+    tracking.refresh(complaint)
+    complaint.save()
+    # Kept on the instance: the intake's answer shows this timeline without reading it back.
+    complaint.history_written = [HistoryEntry.objects.create(
+        at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
+        by=by, comment="",
+        data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
+              "owner": decision.owner.username if decision.owner else None,
+              "owner_role": decision.owner_role},
+    )]
+    if is_batch:
+        _batch_detected(complaint)
+    tell.intake(complaint, by=by)
     return complaint
 
 

@@ -93,3 +93,16 @@ def test_history_rows_cannot_be_changed_even_in_sql(postgres, submit):
     with pytest.raises(DatabaseError), transaction.atomic():
         HistoryEntry.objects.filter(complaint=case).delete()
     assert HistoryEntry.objects.filter(complaint=case, comment="").count() == 1
+
+
+def test_the_same_idempotency_key_sent_twice_at_once_logs_one_complaint(postgres, staff):
+    from tests.conftest import api_payload
+
+    client = _client(staff["handler_gd"])
+    responses = race(*[
+        (lambda: client.post("/api/v1/complaints/", api_payload(), format="json", HTTP_IDEMPOTENCY_KEY="same-key"))
+        for _ in range(4)
+    ])
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 201], responses
+    assert len({r.json()["number"] for r in responses}) == 1
+    assert Complaint.objects.count() == 1

@@ -52,6 +52,33 @@ def test_database_dropped_mid_request_gives_a_clear_503_saves_nothing_and_recove
     assert Complaint.objects.count() == before + 1
 
 
+def test_a_retry_after_the_answer_was_lost_answers_the_complaint_already_saved(postgres, staff, monkeypatch):
+    """The connection drops between the commit and the answer: the desk hears
+    503 "not known whether it was saved", retries with the same key, and gets
+    the complaint that was saved, not a second one."""
+    from complaints.api import views as api_views
+
+    client = APIClient()
+    client.force_authenticate(staff["handler_gd"])
+    before = Complaint.objects.count()
+    just_logged = api_views.selectors.complaint_just_logged
+
+    def committed_then_dropped(complaint):
+        _kill_my_database_session()  # the intake's transaction has committed
+        return just_logged(complaint)
+
+    monkeypatch.setattr(api_views.selectors, "complaint_just_logged", committed_then_dropped)
+    lost = client.post("/api/v1/complaints/", api_payload(), format="json", HTTP_IDEMPOTENCY_KEY="desk-3-0042")
+    assert lost.status_code == 503
+    assert "无法确认" in lost.json()["detail"] and "Idempotency-Key" in lost.json()["detail"]
+    assert Complaint.objects.count() == before + 1  # it had been saved
+    saved = Complaint.objects.latest("pk")
+    monkeypatch.undo()
+    retried = client.post("/api/v1/complaints/", api_payload(), format="json", HTTP_IDEMPOTENCY_KEY="desk-3-0042")
+    assert retried.status_code == 200 and retried.json()["number"] == saved.number
+    assert Complaint.objects.count() == before + 1
+
+
 def test_database_dropped_on_a_page_shows_the_chinese_error_page(postgres, staff):
     from django.test import Client
 
