@@ -25,3 +25,11 @@ class TransitionNotAllowed(ComplaintError):
 
 class ConcurrentChange(ComplaintError):
     """Another user changed the case first (409)."""
+
+
+class TooManySearches(ComplaintError):
+    """Too many searches by full phone or ID number in a short time (429)."""
+
+    def __init__(self, message: str = "", *, wait: int = 60):
+        super().__init__(message)
+        self.wait = wait

@@ -2,8 +2,9 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import OrgUnit
+from complaints import privacy
 from complaints.models import Channel, Complaint, Level, State
-from complaints.validators import normalise_phone, validate_utc_offset
+from complaints.validators import validate_utc_offset
 
 
 class MomentField(django_filters.fields.IsoDateTimeField):
@@ -30,7 +31,8 @@ class ComplaintFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
     received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_q", help_text="Number, complainant name or phone.")
+    q = django_filters.CharFilter(method="filter_q", help_text="Case number, complainant name, or a whole phone or "
+                                                             "ID number (searches by number are limited per user).")
 
     class Meta:
         model = Complaint
@@ -46,10 +48,21 @@ class ComplaintFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(number__iexact=value) | Q(complainant_name__icontains=value)
-        phone = normalise_phone(value)
-        if phone.isdigit():
-            # The full number only: a prefix search would let anyone who sees the
-            # masked 139****5678 find the hidden digits one at a time.
-            condition |= Q(complainant_phone=phone)
-        return queryset.filter(condition)
+        number = privacy.full_number(value)
+        if number is not None:
+            # A whole phone or ID number (never a part of one: the masked 139****5678
+            # would give its hidden digits away one search at a time), throttled,
+            # answered with the cases whose numbers the user may see, and logged.
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            kind, digits = number
+            return privacy.search_by_number(queryset, user=user, kind=kind, number=digits,
+                                            channel=self._search_channel())
+        return queryset.filter(Q(number__iexact=value) | Q(complainant_name__icontains=value))
+
+    def _search_channel(self) -> str:
+        path = getattr(self.request, "path", "")
+        if path.startswith("/api/"):
+            return "search-api"
+        return "search-export" if path.endswith(".xlsx") else "search-workspace"

@@ -524,8 +524,10 @@ class PersonalDataAccess(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
                              related_name="+")
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="personal_data_accesses", db_index=False)  # pda_complaint_at_idx
+                                  related_name="personal_data_accesses", db_index=False,  # pda_complaint_at_idx
+                                  null=True, blank=True, help_text=_("Empty for a search by number."))
     channel = models.CharField(_("where"), max_length=32)
+    searched = models.CharField(_("number searched (masked)"), max_length=40, blank=True)
     at = models.DateTimeField(_("at"), default=clock.now, editable=False)
 
     class Meta:

@@ -13,6 +13,8 @@ which buttons the pages and the admin show. A guard never says yes to a case
 the user may not see.
 """
 
+from django.db import models
+
 from accounts import roles
 from accounts.models import OrgUnit
 from complaints.choices import ACTIVE_STATES, Level
@@ -227,11 +229,23 @@ def may_see_personal_data(complaint, user) -> bool:
     """A complainant's full phone and ID numbers: the owner, the first receiver,
     and supervisors / cs_managers of the case's scope (everyone else sees them
     masked)."""
-    if _is_superuser(user):
-        return True
     if getattr(user, "pk", None) in (complaint.owner_id, complaint.first_receiver_id):
         return True
-    return supervises(user) and in_scope(complaint, user)
+    return sees_every_number_in_scope(user) and (_is_superuser(user) or in_scope(complaint, user))
+
+
+def sees_every_number_in_scope(user) -> bool:
+    """Supervisors, cs_managers and superusers see every full number of their scope."""
+    return _is_superuser(user) or supervises(user)
+
+
+def with_full_numbers(queryset, user):
+    """``may_see_personal_data`` as a query, over cases already in the user's
+    scope: every one for supervisors, cs_managers and superusers, else the
+    user's own and the ones the user received."""
+    if sees_every_number_in_scope(user):
+        return queryset
+    return queryset.filter(models.Q(owner=user) | models.Q(first_receiver=user))
 
 
 # --- Conditions: facts about the case, whoever asks ------------------------------------

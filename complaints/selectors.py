@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from complaints import policies
+from complaints import policies, privacy
 from complaints.exceptions import NotVisible
 from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry, State
 from config.kept import KeptInProcess
@@ -75,13 +75,15 @@ def complaint_just_logged(complaint: Complaint) -> Complaint:
     return complaint
 
 
-def earlier_complaints(*, user, phone: str, exclude_id: int | None = None, limit: int = 10):
-    """A complainant's earlier complaints, found by phone number at intake."""
-    qs = (Complaint.objects.visible_to(user).filter(complainant_phone=phone)
-          .select_related("category").order_by("-received_at"))
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    return qs[:limit]
+def earlier_complaints(*, user, phone: str, limit: int = 10) -> tuple[list[Complaint], int]:
+    """A complainant's earlier complaints, found by a whole phone number at
+    intake (a search by number, complaints/privacy.py): the latest ``limit``
+    the user may see in full, and how many others of the scope there are."""
+    in_scope = Complaint.objects.visible_to(user)
+    shown = privacy.search_by_number(in_scope, user=user, kind="phone", number=phone, channel="search-lookup")
+    earlier = list(shown.select_related("category").order_by("-received_at")[:limit])
+    others = in_scope.filter(complainant_phone=phone).count() - shown.count()
+    return earlier, others
 
 
 def queue_for(*, user, base=None):

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from complaints import attachments, labels, policies, privacy, selectors, services
 from complaints.classification import urgent_reason_labels
-from complaints.exceptions import ComplaintError, NotVisible
+from complaints.exceptions import ComplaintError, NotVisible, TooManySearches
 from complaints.filters import ComplaintFilter
 from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
 from complaints.models import Attachment, Complaint, ContactAttempt, State
-from complaints.validators import normalise_phone
 from config import clock
 from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
@@ -96,10 +95,18 @@ def intake_preview(request):
 
 @login_required
 def complainant_lookup(request):
-    """Earlier complaints of a phone number, for the intake page."""
-    phone = normalise_phone(request.GET.get("phone", ""))
-    earlier = selectors.earlier_complaints(user=request.user, phone=phone) if len(phone) >= 7 else []
-    return render(request, "complaints/snippets/earlier.html", {"earlier": earlier, "phone": phone})
+    """Earlier complaints of a whole phone number, for the intake page: the ones
+    the user may see in full, and how many others there are (a search by
+    number: throttled and logged, complaints/privacy.py)."""
+    number = privacy.full_number(request.GET.get("phone", ""))
+    if number is None or number[0] != "phone":
+        return render(request, "complaints/snippets/earlier.html", {})
+    try:
+        earlier, others = selectors.earlier_complaints(user=request.user, phone=number[1])
+    except TooManySearches as exc:
+        return render(request, "complaints/snippets/earlier.html", {"refused": exc.message}, status=429)
+    return render(request, "complaints/snippets/earlier.html",
+                  {"earlier": earlier, "others": others, "phone": number[1]})
 
 
 def _visible_or_404(request, pk, **kwargs):
@@ -138,9 +145,14 @@ def workspace(request):
         qs = selectors.queue_for(user=user, base=qs)
     elif tab == "topay":
         qs = selectors.awaiting_payment(user=user, base=qs)
-    filters = ComplaintFilter(request.GET, queryset=qs)
+    filters = ComplaintFilter(request.GET, queryset=qs, request=request)
     # A filter that cannot be read narrows to nothing (with its error), never to everything.
-    listed = filters.qs if filters.is_valid() else qs.none()
+    status = 200 if filters.is_valid() else 400
+    try:
+        listed = filters.qs if status == 200 else qs.none()
+    except TooManySearches as exc:
+        messages.error(request, exc.message)
+        listed, status = qs.none(), 429
     # Lists over a million cases count at most 10,000 rows (config.pagination).
     page = EstimatedCountPaginator(listed, 30).get_page(request.GET.get("page"))
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
@@ -151,7 +163,7 @@ def workspace(request):
         "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
-    }, status=200 if filters.is_valid() else 400)
+    }, status=status)
 
 
 @login_required

@@ -321,6 +321,11 @@ REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
 FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 1800)
 FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 900)
 FIGURES_CACHE = "figures"
+# A cache every web and worker process shares (Redis in production): search throttles.
+SHARED_CACHE = FIGURES_CACHE
+# Searches by a full phone or ID number, per user and window (complaints/privacy.py).
+NUMBER_SEARCHES = envint("NUMBER_SEARCHES", 30)
+NUMBER_SEARCH_WINDOW_SECONDS = envint("NUMBER_SEARCH_WINDOW_SECONDS", 600)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Shared by every web and worker process: Redis, or files under var/ for the demo.

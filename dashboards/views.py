@@ -104,7 +104,7 @@ def cases_xlsx(request):
     if not policies.sees_figures(request.user):
         raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
     with reporting():
-        filters = ComplaintFilter(request.GET, queryset=selectors.complaint_list(user=request.user))
+        filters = ComplaintFilter(request.GET, queryset=selectors.complaint_list(user=request.user), request=request)
         if not filters.is_valid():
             return HttpResponse(_("The filters are not valid: %(errors)s")
                                 % {"errors": " ".join(m for ms in filters.errors.values() for m in ms)},

@@ -106,6 +106,11 @@ def _fast_passwords(settings):
     # Working days read afresh for every deadline (test_business_calendar.py
     # tests the per-process cache itself).
     settings.REFERENCE_CACHE_SECONDS = 0
+    # Search throttles counted in this process's own cache, empty for each test.
+    from django.core.cache import caches
+
+    settings.SHARED_CACHE = "default"
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
+from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TooManySearches, TransitionNotAllowed
 
 
 def validation_payload(exc: DjangoValidationError) -> dict:
@@ -24,6 +24,9 @@ def exception_handler(exc, context):
         return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, NotPermitted):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, TooManySearches):
+        return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                        headers={"Retry-After": str(exc.wait)})
     if isinstance(exc, (TransitionNotAllowed, ConcurrentChange)):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, (FSMTransitionNotAllowed, ConcurrentTransition)):

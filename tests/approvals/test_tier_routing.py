@@ -111,8 +111,9 @@ def test_tier_step_role_edit_leaves_a_running_chain_as_proposed(
 def test_tier_bounds_edit_applies_to_new_proposals(admin_client, proposed):
     first = ApprovalTier.objects.get(min_amount=Decimal("0"))
     second = ApprovalTier.objects.get(min_amount=Decimal("2000"))
-    _admin_save(admin_client, second, min_amount=Decimal("1000.00"))
+    # First the lower tier gives the range up, then the upper one takes it: tiers never overlap.
     _admin_save(admin_client, first, max_amount=Decimal("1000.00"))
+    _admin_save(admin_client, second, min_amount=Decimal("1000.00"))
     assert _roles(proposed("999.99")) == T1
     assert _roles(proposed("1000.00")) == T2
 
@@ -121,8 +122,9 @@ def test_tier_bounds_edit_leaves_a_running_chain_as_proposed(admin_client, propo
     running = proposed("1500.00")
     first = ApprovalTier.objects.get(min_amount=Decimal("0"))
     second = ApprovalTier.objects.get(min_amount=Decimal("2000"))
-    _admin_save(admin_client, second, min_amount=Decimal("1000.00"))
+    # First the lower tier gives the range up, then the upper one takes it: tiers never overlap.
     _admin_save(admin_client, first, max_amount=Decimal("1000.00"))
+    _admin_save(admin_client, second, min_amount=Decimal("1000.00"))
     assert _roles(running) == T1
     assert approve("supervisor_gd", step_id(running, 1)).status_code == 200
     running.refresh_from_db()

@@ -58,8 +58,8 @@ def test_a_batch_spanning_two_units_is_told_in_both(submit, staff):
 
 def test_searching_a_phone_prefix_finds_nothing(api, submit):
     submit(by="handler_gd", complainant_phone="13912345678")
-    assert api("manager_gd").get("/api/v1/complaints/?q=1391234567").json()["count"] == 0
-    assert api("manager_gd").get("/api/v1/complaints/?q=13912345678").json()["count"] == 1
+    assert api("supervisor_gd").get("/api/v1/complaints/?q=1391234567").json()["count"] == 0
+    assert api("supervisor_gd").get("/api/v1/complaints/?q=13912345678").json()["count"] == 1
 
 
 def test_a_handler_may_not_export_the_case_list(staff):

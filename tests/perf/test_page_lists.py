@@ -82,11 +82,11 @@ def test_dashboard_drill_down_list_queries_do_not_grow_with_cases(browser, mixed
 
 def test_earlier_complaints_lookup_queries_do_not_grow_with_complaints(browser, submit):
     client = browser("front_desk_gd")
-    submit(complainant_phone="13800138000")
+    submit(by="front_desk_gd", complainant_phone="13800138000")
 
     def grow():
         for _ in range(7):
-            submit(complainant_phone="13800138000")
+            submit(by="front_desk_gd", complainant_phone="13800138000")
 
     assert_flat(lambda: client.get("/complaints/lookup/", {"phone": "138 0013 8000"}), grow,
                 rows=lambda r: len(r.context["earlier"]), at_most=8)

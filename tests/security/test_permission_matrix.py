@@ -495,6 +495,14 @@ def own_cases(w: World, principal: str) -> list[str]:
     return w.numbers["FJ"] if principal == SU else w.numbers["GD"]
 
 
+def own_cases_or_their_count(w: World, principal: str) -> list[str]:
+    """A lookup by phone lists the cases whose numbers the user may see in full
+    (the owner, supervisors, the superuser) and only counts the others."""
+    if principal in (SU, "supervisor", "cs_manager", "handler"):
+        return own_cases(w, principal)
+    return ["由他人经办"]
+
+
 def pending_for(w: World, principal: str) -> list[str]:
     """The proposals waiting for this user: the X = 0 step is the supervisor's."""
     from complaints.models import Complaint
@@ -611,7 +619,8 @@ MATRIX: dict[str, list[Probe]] = {
         Probe("POST", "POST", INTAKE, body=intake_form, effect=complaint_count, must_change=True),
     ],
     "complaints:intake-preview": [Probe("POST", "POST", INTAKE, body=intake_form, effect=complaint_count)],
-    "complaints:lookup": [Probe("GET", query=f"?phone={PHONE}", leaks=other_unit_cases, shows=own_cases)],
+    "complaints:lookup": [Probe("GET", query=f"?phone={PHONE}", leaks=other_unit_cases,
+                                shows=own_cases_or_their_count)],
     "complaints:workspace": [Probe("GET", query="?tab=all", leaks=other_unit_cases, shows=own_cases)],
     "complaints:detail": [case_get("GET", "received")],
     "complaints:receipt": [case_get("GET", "received")],

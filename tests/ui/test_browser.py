@@ -114,7 +114,8 @@ def local(moment) -> str:
 # (a) -----------------------------------------------------------------------------
 
 def test_a_clerk_logs_a_walk_in_with_the_keyboard_and_prints_the_receipt(page, live_server, staff, submit):
-    earlier = submit(by="handler_gd", complainant_phone="13912345678", complainant_name="李娜")
+    # An earlier complaint this desk received: its details are the clerk's to see.
+    earlier = submit(by="front_desk_gd", complainant_phone="13912345678", complainant_name="李娜")
     login(page, live_server, staff["front_desk_gd"])
     expect(page).to_have_url(re.compile(r"/complaints/new/$"))  # the front desk lands on intake
     shot(page, "01-intake-empty")

@@ -482,12 +482,14 @@ def test_the_preview_answers_the_errors_of_an_invalid_form(client_for):
 
 
 def test_the_phone_lookup_shows_earlier_complaints_in_scope_only(submit, client_for):
-    mine = submit(by="handler_gd", complainant_phone="13800138000")
+    received = submit(by="front_desk_gd", complainant_phone="13800138000")  # the clerk received it
+    others = submit(by="handler_gd", complainant_phone="13800138000")
     other_unit = submit(by="handler_fj", complainant_phone="13800138000")
 
     html = client_for("front_desk_gd").get("/complaints/lookup/?phone=138-0013-8000").content.decode()
 
-    assert mine.number in html
+    assert received.number in html
+    assert others.number not in html and "另有 1 件" in html  # counted, not shown: another's case
     assert other_unit.number not in html
 
 
