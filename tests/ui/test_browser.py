@@ -189,6 +189,45 @@ def test_a_validation_error_keeps_what_was_typed(page, live_server, staff):
     shot(page, "05-intake-error")
 
 
+def test_a_complaint_typed_when_the_session_expired_is_restored_after_signing_in(page, live_server, staff):
+    """Issue 15, item 9: the clerk's sign-in expired while typing; pressing Save
+    sends them to sign in, and the form comes back as typed."""
+    clerk = staff["front_desk_gd"]
+    login(page, live_server, clerk)
+    page.goto(f"{live_server.url}/complaints/new/")
+    reason = "理财产品到期未兑付，客户情绪激动"
+    page.fill("#id_complainant_phone", "13912345678")
+    page.fill("#id_complainant_name", "王芳")
+    page.select_option("#id_category", label=str(Category.objects.get(code="I-2")))
+    page.fill("#id_reason", reason)
+    page.fill("#id_request", "当日兑付")
+    page.check("#id_is_vip")
+
+    page.context.clear_cookies(name="sessionid")  # the session is gone: expired, or signed out elsewhere
+    page.locator("#intake button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/login/"))
+    page.fill("#id_username", clerk.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r"/complaints/new/$"))
+
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.locator("#id_reason")).to_have_value(reason)
+    expect(page.locator("#id_complainant_name")).to_have_value("王芳")
+    expect(page.locator("#id_complainant_phone")).to_have_value("13912345678")
+    expect(page.locator("#id_is_vip")).to_be_checked()
+    assert not Complaint.objects.exists()  # nothing was saved while signed out
+    shot(page, "05b-intake-draft-restored")
+
+    page.locator("#intake button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/receipt/$"))
+    saved = Complaint.objects.get()
+    assert (saved.reason, saved.complainant_name, saved.is_vip) == (reason, "王芳", True)
+    page.goto(f"{live_server.url}/complaints/new/")  # the draft went with the saved complaint
+    expect(page.locator("#id_reason")).to_have_value("")
+    expect(page.locator("#draft-restored")).to_be_hidden()
+
+
 # (c) -----------------------------------------------------------------------------
 
 def action(page: Page, name: str):
