@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from approvals import selectors, services
 from approvals.models import ApprovalChain, ApprovalStep
 from complaints import selectors as complaint_selectors
-from complaints.api.serializers import MONEY, ComplaintDetailOut
+from complaints.api.serializers import ComplaintDetailOut, MoneyField, some_text
 from complaints.exceptions import NotVisible
 
 
@@ -18,7 +18,7 @@ class PendingStepOut(serializers.ModelSerializer):
     complaint_number = serializers.CharField(source="chain.complaint.number")
     level = serializers.CharField(source="chain.complaint.level")
     next_due = serializers.DateTimeField(source="chain.complaint.next_due")
-    amount = serializers.DecimalField(source="chain.amount", **MONEY)
+    amount = MoneyField(source="chain.amount")
     remedy = serializers.CharField(source="chain.remedy")
     step = serializers.CharField(source="get_role_display")
     of = serializers.IntegerField(source="chain.step_count")
@@ -31,7 +31,7 @@ class PendingStepOut(serializers.ModelSerializer):
 
 
 class StepOut(serializers.ModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     step = serializers.CharField(source="get_role_display")
 
     class Meta:
@@ -40,7 +40,7 @@ class StepOut(serializers.ModelSerializer):
 
 
 class ChainOut(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     steps = StepOut(many=True, read_only=True)
     complaint_state = serializers.CharField(source="complaint.state")
@@ -76,7 +76,7 @@ class ApproveIn(serializers.Serializer):
 
 
 class RejectIn(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = some_text()
 
 
 def _chain_of(step) -> Response:
@@ -102,8 +102,8 @@ class RejectStep(APIView):
 
 
 class PaymentIn(serializers.Serializer):
-    reference = serializers.CharField(max_length=100)
-    amount = serializers.DecimalField(**MONEY)
+    reference = some_text(max_length=100)
+    amount = MoneyField()
 
 
 class RecordPayment(APIView):

@@ -1,5 +1,8 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from complaints import privacy
@@ -8,13 +11,38 @@ from complaints.validators import validate_utc_offset
 
 
 class MomentField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 time whose offset the database can store (400 otherwise)."""
+    """An ISO 8601 time whose offset the database can store (400 otherwise);
+    given empty, it is an error, not "any time"."""
 
     default_validators = [validate_utc_offset]
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().clean(value)
 
 
 class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
+
+
+class YesNoField(forms.NullBooleanField):
+    """Only ``true`` or ``false`` (as the schema says); anything else is an error."""
+
+    widget = forms.TextInput  # the value as sent: NullBooleanSelect reads "null" as "not given"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", True):
+            return True
+        if value in ("false", "False", False):
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -28,7 +56,7 @@ class ComplaintFilter(django_filters.FilterSet):
                                          help_text="A unit code: that unit and the units below it.")
     unit = django_filters.CharFilter(field_name="org_unit__code",
                                      help_text="A unit code: that unit only, not the units below it.")
-    overdue = django_filters.BooleanFilter(field_name="is_overdue")
+    overdue = YesNoFilter(field_name="is_overdue")
     received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
     received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", help_text="Case number, complainant name, or a whole phone or "

@@ -10,8 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Mainland mobile (11 digits from 13–19), landline with area code (010-12345678,
-# 0755 1234567), or a 400/800 service number; spaces and hyphens are allowed.
-_PHONE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:\d{1,5})?|[48]00\d{7})$")
+# 0755 1234567), or a 400/800 service number; spaces, hyphens and brackets are allowed.
+_PHONE = re.compile(r"^(?:\+?86)?(?:1[3-9][0-9]{9}|0[0-9]{2,3}[0-9]{7,8}(?:[0-9]{1,5})?|[48]00[0-9]{7})$")
+# The same, as typed (separators anywhere): the API's schema publishes it, so
+# what the schema calls a phone number is exactly what is accepted.
+_SEP = r"[\s\-()]*"
+PHONE_INPUT_PATTERN = (rf"^{_SEP}(?:\+?{_SEP}8{_SEP}6{_SEP})?(?:1{_SEP}[3-9](?:{_SEP}[0-9]){{9}}"
+                       rf"|0(?:{_SEP}[0-9]){{9,16}}|[48]{_SEP}0{_SEP}0(?:{_SEP}[0-9]){{7}}){_SEP}$")
+ID_NUMBER_INPUT_PATTERN = r"^\s*(?:[0-9]{17}[0-9Xx])?\s*$"
+# Text that must say something: not empty, not only blanks.
+SOME_TEXT_PATTERN = r"\S"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # A time told to us may be a little ahead of the server's: desks' clocks differ.
@@ -37,7 +45,7 @@ def validate_id_number(value: str) -> None:
     if not value:
         return
     value = value.strip().upper()
-    if not re.match(r"^\d{17}[\dX]$", value):
+    if not re.match(r"^[0-9]{17}[0-9X]$", value):
         raise ValidationError(_("An ID number has 17 digits and a check character (0–9 or X)."),
                               code="invalid_id_number")
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))

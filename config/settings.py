@@ -205,13 +205,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "complaints.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # API.md: JSON over HTTP (the token endpoint also takes a form).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles key anonymous callers by the same client address as the sign-in lockout.
     "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "投诉管理系统 API",
-    "DESCRIPTION": "Complaint case management REST API, version 1 (see API.md).",
+    "DESCRIPTION": "Complaint case management REST API, version 1 (see API.md). Bodies are JSON; text never "
+                   "contains a NUL character (U+0000), and a request with one is refused (400).",
+    # List filters: an empty value of a choice means "any" (the pages' filter forms send them).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "complaints.api.schema.empty_choice_means_any"],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

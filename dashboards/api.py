@@ -1,6 +1,7 @@
 """GET /api/v1/stats/summary/ (API.md "Statistics")."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +18,10 @@ def scope_from(request) -> stats.Scope:
     if not policies.sees_figures(request.user):
         raise PermissionDenied("Figures are for managers, supervisors and executives.")
     params = request.query_params if hasattr(request, "query_params") else request.GET
+    blank = {name: [str(_("Enter a date such as 2026-11-30, or leave the parameter out."))]
+             for name in ("from", "to") if params.get(name, None) == ""}
+    if blank:
+        raise ValidationError(blank)
     form = PeriodForm({"date_from": params.get("from", ""), "date_to": params.get("to", ""),
                        "org_unit": params.get("org_unit", "")}, user=request.user)
     if not form.is_valid():

@@ -1,5 +1,8 @@
 """Input and output shapes of the complaint API (API.md). ``state`` is never writable."""
 
+import re
+
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,17 +20,52 @@ from complaints.models import (
 from complaints.policies import MAX_WINDOW_DAYS
 from complaints.privacy import id_number_for, phone_for
 from complaints.services import available_transitions
-from complaints.validators import normalise_phone, validate_id_number, validate_phone
+from complaints.validators import (
+    ID_NUMBER_INPUT_PATTERN,
+    PHONE_INPUT_PATTERN,
+    SOME_TEXT_PATTERN,
+    normalise_phone,
+    validate_id_number,
+    validate_phone,
+)
 from config.patches import FieldsBuiltOnce
 
-MONEY = dict(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
+MONEY_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN})
+class MoneyField(serializers.DecimalField):
+    """Money as API.md says: a decimal string ("1999.99"), never negative, at most
+    two places; the schema's pattern is exactly what is accepted."""
+
+    default_error_messages = {"money": _("Enter an amount such as 1999.99: digits, at most two decimal places.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not re.match(MONEY_PATTERN, str(data).strip() if data is not None else ""):
+            self.fail("money")
+        return super().to_internal_value(data)
+
+
+SOME_TEXT = RegexValidator(SOME_TEXT_PATTERN, _("This field may not be blank."))
+
+
+def some_text(**kwargs) -> serializers.CharField:
+    """Required text: not empty and not only blanks (the schema says so too)."""
+    return serializers.CharField(validators=[SOME_TEXT], **kwargs)
 
 
 class ComplainantIn(FieldsBuiltOnce, serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=30)
+    name = some_text(max_length=100)
+    phone = serializers.CharField(max_length=30, validators=[RegexValidator(
+        PHONE_INPUT_PATTERN, _("Enter a valid phone number: an 11-digit mobile number or a landline with its "
+                               "area code."))])
     gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.UNKNOWN)
-    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                      validators=[RegexValidator(ID_NUMBER_INPUT_PATTERN, _(
+                                          "An ID number has 17 digits and a check character (0–9 or X)."))])
     customer_type = serializers.ChoiceField(choices=CustomerType.choices, default=CustomerType.EXISTING)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     vip = serializers.BooleanField(default=False)
@@ -48,12 +86,12 @@ class ComplainantIn(FieldsBuiltOnce, serializers.Serializer):
 class ComplaintIn(FieldsBuiltOnce, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     complainant = ComplainantIn()
-    category = serializers.CharField(max_length=32)
-    reason = serializers.CharField()
+    category = some_text(max_length=32)
+    reason = some_text()
     request = serializers.CharField(required=False, allow_blank=True, default="")
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
     issue_tag = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    claim_amount = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+    claim_amount = MoneyField(required=False, allow_null=True, default=None)
     product_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     org_unit = serializers.CharField(max_length=32, required=False, allow_null=True, default=None)
     agent = serializers.CharField(max_length=150, required=False, allow_null=True, default=None,
@@ -100,8 +138,8 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
     first_receiver = serializers.CharField(source="first_receiver.username")
     complainant = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
-    claim_amount = serializers.DecimalField(**MONEY, allow_null=True)
-    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    claim_amount = MoneyField(allow_null=True)
+    amount = MoneyField(allow_null=True)
     is_paused = serializers.BooleanField()
 
     class Meta:
@@ -158,16 +196,16 @@ class VerifyIn(CommentIn):
 
 
 class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = some_text()
 
 
 class ResolutionIn(serializers.Serializer):
-    resolution = serializers.CharField()
+    resolution = some_text()
 
 
 class ProposeIn(CommentIn):
-    remedy = serializers.CharField()
-    amount = serializers.DecimalField(**MONEY)
+    remedy = some_text()
+    amount = MoneyField()
 
 
 class RevisitIn(serializers.Serializer):
@@ -177,7 +215,7 @@ class RevisitIn(serializers.Serializer):
 
 
 class ArchiveIn(serializers.Serializer):
-    root_cause = serializers.CharField()
+    root_cause = some_text()
     responsible_party = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     rectification = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -185,4 +223,4 @@ class ArchiveIn(serializers.Serializer):
 class ExtendIn(serializers.Serializer):
     # the service says how many days are left (§4: 60 at the most in all)
     days = serializers.IntegerField(min_value=1, max_value=MAX_WINDOW_DAYS)
-    reason = serializers.CharField()
+    reason = some_text()

@@ -1,10 +1,10 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.api import TokenView
 from complaints.api import views
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("complaints/", views.ComplaintListCreate.as_view(), name="api-complaints"),
     path("complaints/<int:pk>/", views.ComplaintDetail.as_view(), name="api-complaint"),
     path("complaints/<int:pk>/take/", views.TakeView.as_view(), name="api-complaint-take"),
