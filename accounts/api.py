@@ -8,7 +8,6 @@ from rest_framework.parsers import FormParser, JSONParser
 
 from accounts.auth import TokenAuthentication
 
-
 LOCKED_OUT = _("Too many wrong passwords. This account is locked for an hour from this computer; "
                "ask your administrator if you need in sooner.")
 

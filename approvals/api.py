@@ -64,7 +64,7 @@ class PendingApprovals(generics.ListAPIView):
 class ComplaintChain(APIView):
     @extend_schema(responses=ChainOut)
     def get(self, request, pk: int):
-        complaint = complaint_selectors.complaint_detail(user=request.user, complaint_id=pk)
+        complaint = complaint_selectors.get_visible(user=request.user, complaint_id=pk)
         chain = selectors.current_chain(complaint=complaint)
         if chain is None:
             raise NotVisible("This complaint has no proposal yet.")

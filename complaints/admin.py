@@ -1,12 +1,14 @@
 """Admin for administrators: the record is read-only here; it changes only
 through transitions (buttons, each calling complaints.services)."""
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from complaints import labels, policies, privacy, selectors, services
+from complaints import labels, notices, policies, privacy, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
 from complaints.models import (
@@ -15,7 +17,10 @@ from complaints.models import (
     Complaint,
     ContactAttempt,
     HistoryEntry,
+    Notice,
+    NoticeTemplate,
     PersonalDataAccess,
+    Review,
     State,
 )
 from config.admin_utils import LargeTableAdmin, ReadOnlyAdmin, choices_filter
@@ -71,6 +76,15 @@ class AttachmentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("uploaded_by")
 
 
+class NoticeInline(ReadOnlyInline):
+    model = Notice
+    fields = ["at", "kind", "channel", "status", "by", "content"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
     fsm_fields = ["state"]
@@ -79,7 +93,7 @@ class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
                     "org_unit", "owner", "received_at", "next_due", "is_overdue"]
     # received_at: today / 7 days / month / year links, no query (a date
     # hierarchy would list the years with a DISTINCT over every case).
-    list_filter = ["state", "level", "is_overdue", "is_upgraded", "is_batch", "channel",
+    list_filter = ["state", "level", "is_overdue", "is_upgraded", "is_batch", "channel", "source_body",
                    "category__domain", "org_unit", "received_at"]
     search_fields = ["=number", "complainant_name", "=complainant_phone", "issue_tag"]
 
@@ -91,7 +105,7 @@ class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
         return [f for f in self.search_fields if f != "=complainant_phone"]
     list_select_related = ["category", "org_unit", "owner"]
     sortable_by = ["number", "received_at"]  # unique / cmp_received_idx
-    inlines = [HistoryInline, ContactInline, AttachmentInline]
+    inlines = [HistoryInline, ContactInline, NoticeInline, AttachmentInline]
     add_form = ComplaintIntakeForm
 
     def get_queryset(self, request):
@@ -189,6 +203,47 @@ class AttachmentAdmin(HistoryEntryAdmin):
     list_display = ["complaint", "original_name", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     list_select_related = ["complaint", "uploaded_by"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(HistoryEntryAdmin):
+    """The notices to customers and the SMS / e-mail outbox: delivery status,
+    attempts and the last error (read-only; a failed one is sent again by
+    recording a new notice on the case)."""
+
+    list_display = ["complaint", "kind", "channel", "status", "attempts", "at", "sent_at", "by"]
+    list_filter = ["status", "kind", "channel"]
+    list_select_related = ["complaint", "by"]
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(admin.ModelAdmin):
+    """The words of each kind of notice. Placeholders: {name} {number} {unit}
+    {review_unit} {callback_due} {resolution_due} {resolution} {remedy_amount}
+    {amount} {reason} {outcome} {signature}."""
+
+    list_display = ["kind", "text"]
+    fields = ["kind", "text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every kind keeps its words
+
+    def save_model(self, request, obj, form, change):
+        unknown = sorted(set(re.findall(r"\{(\w+)\}", obj.text)) - set(notices.PLACEHOLDERS))
+        super().save_model(request, obj, form, change)
+        if unknown:
+            self.message_user(request, _("Unknown placeholders are left as typed: %(names)s")
+                              % {"names": ", ".join(unknown)}, messages.WARNING)
+
+
+@admin.register(Review)
+class ReviewAdmin(HistoryEntryAdmin):
+    list_display = ["complaint", "state", "outcome", "owner_unit", "owner", "requested_at", "due", "decided_at"]
+    list_filter = ["state", "outcome"]
+    list_select_related = ["complaint", "owner_unit", "owner"]
 
 
 @admin.register(PersonalDataAccess)

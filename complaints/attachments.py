@@ -1,20 +1,15 @@
-"""Evidence uploads: size limit and type checked by content, not by name; the
+"""Evidence uploads (stored by complaints.services.evidence): size limit and type checked by content, not by name; the
 file is stored and served under a name that ends in the extension of the type
 its bytes are (``invoice.hta`` made of GIF bytes is ``invoice.gif``), and
 downloaded as an attachment, never shown in the browser."""
 
-import uuid
 from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints import policies, selectors
-from complaints.exceptions import NotPermitted, TransitionNotAllowed
-from complaints.models import Attachment, State
-from complaints.services import record_history
+from complaints.models import Attachment
 
 # (magic bytes at offset, offset, content type)
 _SIGNATURES = [
@@ -76,7 +71,9 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind.OTHER) -> Attachment:
+def checked_upload(upload, kind: str) -> str:
+    """The content type of an upload we accept (its bytes, not its name), or
+    ValidationError on ``file``: too large, a type we do not take, an unknown kind."""
     errors = []
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         errors.append(_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
@@ -90,19 +87,4 @@ def attachment_add(*, complaint_id: int, by, upload, kind: str = Attachment.Kind
         errors.append(_("Unknown kind of evidence."))
     if errors:
         raise ValidationError({"file": errors})
-    with transaction.atomic():
-        complaint = selectors.get_visible(user=by, complaint_id=complaint_id, lock=True)
-        if complaint.state == State.ARCHIVED:
-            raise TransitionNotAllowed(_("An archived complaint is read-only."))
-        if not policies.may_add_evidence(complaint, by):
-            raise NotPermitted(_("You may not add evidence to this complaint."))
-        served_type, extension = stored_type(content_type, upload.name)
-        shown = safe_name(upload.name, content_type)
-        upload.name = f"{uuid.uuid4().hex}{extension}"  # stored under a name of ours, never the uploader's
-        attachment = Attachment.objects.create(
-            complaint=complaint, kind=kind, file=upload, original_name=shown,
-            content_type=served_type, size=upload.size, uploaded_by=by,
-        )
-        record_history(complaint, at=attachment.uploaded_at, name="attach", from_state=complaint.state, by=by,
-                       comment=attachment.original_name, data={"kind": kind})
-    return attachment
+    return content_type

@@ -43,6 +43,25 @@ class Channel(models.TextChoices):
 IN_PERSON_CHANNELS = frozenset({Channel.WALK_IN, Channel.BANK_BRANCH})
 
 
+# A complaint forwarded by an outside body (docs/rules.md §8) comes by one of these.
+FORWARDED_CHANNELS = frozenset({Channel.REGULATOR, Channel.LETTER, Channel.HQ})
+
+
+class SourceBody(models.TextChoices):
+    """Who forwarded a complaint (转办单位)."""
+
+    NFRA = "nfra", _("National Financial Regulatory Administration or its local office")
+    PBOC = "pboc", _("People's Bank of China")
+    HOTLINE_12378 = "hotline_12378", _("12378 financial consumer hotline")
+    HOTLINE_12363 = "hotline_12363", _("12363 PBOC consumer hotline")
+    CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
+    PETITION_OFFICE = "petition_office", _("Letters and visits office")
+    HOTLINE_12345 = "hotline_12345", _("12345 government hotline")
+    MEDIA = "media", _("Media")
+    OTHER = "other", _("Other")
+
+
 class Gender(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")

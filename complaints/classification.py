@@ -34,6 +34,7 @@ class UrgentReason(models.TextChoices):
     SENSITIVE_IDENTITY = "sensitive_identity", _("sensitive identity")
     BATCH = "batch", _("batch complaint")
     GROUP = "group", _("20 or more people in person")
+    BODY_DEADLINE = "body_deadline", _("forwarded with a deadline set by the body")
 
 
 def urgent_reason_labels(codes) -> list[str]:
@@ -55,6 +56,7 @@ class Facts:
     group_size: int = 1
     is_batch: bool = False
     is_upgraded: bool = False
+    body_deadline: bool = False  # forwarded by a body that set a reply deadline
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def urgent_reasons(facts: Facts) -> list[str]:
         reasons.append(UrgentReason.BATCH)
     if facts.group_size >= EMERGENCY_GROUP_SIZE and facts.channel in IN_PERSON_CHANNELS:  # 5.
         reasons.append(UrgentReason.GROUP)
+    if facts.body_deadline:  # §8 (seed 003: 上级部门要求在规定时限内处理完毕的投诉)
+        reasons.append(UrgentReason.BODY_DEADLINE)
     return reasons
 
 
@@ -119,6 +123,7 @@ def facts_of(complaint, **overrides) -> Facts:
         group_size=complaint.group_size,
         is_batch=complaint.is_batch,
         is_upgraded=complaint.is_upgraded,
+        body_deadline=getattr(complaint, "reply_due", None) is not None,
     )
     values.update(overrides)
     return Facts(**values)

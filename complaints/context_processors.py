@@ -1,7 +1,9 @@
 """What every page's navigation shows of the complaints app."""
 
+from django.utils.functional import SimpleLazyObject
+
 from accounts import roles
-from complaints import policies
+from complaints import policies, selectors
 
 
 def navigation(request):
@@ -12,4 +14,7 @@ def navigation(request):
         "nav_can_log": policies.can_log(user),
         "nav_dashboard": policies.sees_figures(user),
         "nav_roles": [roles.ROLE_LABELS[r] for r in sorted(user.role_names) if r in roles.ROLE_LABELS],
+        "nav_reviews": policies.reviews_cases(user),
+        # Counted only when the page shows it (a reviewer's navigation).
+        "nav_reviews_open": SimpleLazyObject(lambda: selectors.review_queue(user=user).count()),
     }

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from complaints import privacy
-from complaints.models import Channel, Complaint, Level, State
+from complaints.models import Channel, Complaint, Level, SourceBody, State
 from complaints.validators import validate_utc_offset
 
 
@@ -52,6 +52,8 @@ class ComplaintFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
     category = django_filters.CharFilter(field_name="category__code")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    source_body = django_filters.ChoiceFilter(choices=SourceBody.choices,
+                                              help_text="The outside body that forwarded the complaint (§8).")
     org_unit = django_filters.CharFilter(method="filter_org_unit",
                                          help_text="A unit code: that unit and the units below it.")
     unit = django_filters.CharFilter(field_name="org_unit__code",

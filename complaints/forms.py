@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from complaints import policies, services
 from complaints.exceptions import ComplaintError
-from complaints.models import Attachment, Category, Complaint, ContactAttempt, DifficultFlag
+from complaints.models import (
+    FORWARDED_CHANNELS,
+    Attachment,
+    Category,
+    Complaint,
+    ContactAttempt,
+    DifficultFlag,
+    NoticeChannel,
+    NoticeKind,
+    Review,
+)
 from complaints.validators import normalise_phone, validate_amount, validate_id_number, validate_phone
 
 INTAKE_FIELDS = [
@@ -19,7 +29,7 @@ INTAKE_FIELDS = [
     "complainant_gender", "customer_type", "complainant_id_number", "complainant_region",
     "is_vip", "sensitive_identity", "difficult_flags", "category", "subject_agent", "reason",
     "request", "narrative", "claim_amount", "product_ref", "issue_tag", "major_impact",
-    "escalated_from_hq", "group_size",
+    "escalated_from_hq", "group_size", "source_body", "source_reference", "reply_due",
 ]
 
 
@@ -51,6 +61,9 @@ class ComplaintIntakeForm(forms.ModelForm):
         self.fields["org_unit"].required = False
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("Leave empty for now.")
+        self.fields["reply_due"].help_text = _("The reply deadline the body set (回复时限); required for a "
+                                               "regulator. Format: 2026-12-20 18:00.")
+        self.fields["source_reference"].help_text = _("The body's reference number (转办编号).")
         if user is not None:
 
             units = policies.units_visible_to(user)
@@ -62,6 +75,16 @@ class ComplaintIntakeForm(forms.ModelForm):
                                     groups__name__in=["handler", "senior_agent", "front_desk"])
                 .distinct().order_by("username"))
         self.decision = None
+
+    forwarded_channels = sorted(FORWARDED_CHANNELS)
+
+    @property
+    def shows_source(self) -> bool:
+        """The forwarding body's fields are shown for a forwarded channel, or when they hold an error."""
+        if not self.is_bound:
+            return self.initial.get("channel") in FORWARDED_CHANNELS
+        return self.data.get("channel") in FORWARDED_CHANNELS or any(
+            self.errors.get(name) for name in ("source_body", "source_reference", "reply_due"))
 
     def clean_complainant_phone(self):
         value = self.cleaned_data["complainant_phone"]
@@ -94,6 +117,8 @@ class ComplaintIntakeForm(forms.ModelForm):
             major_impact=data.get("major_impact", False),
             escalated_from_hq=data.get("escalated_from_hq", False),
             group_size=data.get("group_size") or 1, received_at=data.get("received_at"),
+            source_body=data.get("source_body") or "", source_reference=data.get("source_reference") or "",
+            reply_due=data.get("reply_due"),
         )
 
     def clean(self):
@@ -129,9 +154,35 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ResolutionForm(forms.Form):
+NOTICE_CHANNELS = [("", _("— not told yet —")), *NoticeChannel.choices]
+
+
+class ToldForm(forms.Form):
+    """A step the customer is told of (§8): how, and what. The content comes
+    filled from the kind's template; ``{reason}`` and ``{resolution}`` are
+    filled from the step when it is saved. Cleaned into ``notice`` (or None)."""
+
+    notice_channel = forms.ChoiceField(label=_("customer told by"), choices=NOTICE_CHANNELS, required=False)
+    notice_to = forms.CharField(label=_("e-mail address (for an e-mail)"), max_length=200, required=False)
+    notice_content = forms.CharField(label=_("what the customer is told"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.pop("notice_channel", "")
+        content, to = cleaned.pop("notice_content", ""), cleaned.pop("notice_to", "")
+        cleaned["notice"] = {"channel": channel, "content": content, "to": to} if channel else None
+        return cleaned
+
+
+class ToldReasonForm(ToldForm, ReasonForm):
+    field_order = ["reason", "notice_channel", "notice_to", "notice_content"]
+
+
+class ResolutionForm(ToldForm):
     resolution = forms.CharField(label=_("resolution told to the customer"),
                                  widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["resolution", "notice_channel", "notice_to", "notice_content"]
 
 
 class ProposeForm(CommentForm):
@@ -159,9 +210,10 @@ class ArchiveForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(ToldForm):
     days = forms.IntegerField(label=_("days to add"), min_value=1, max_value=policies.MAX_WINDOW_DAYS)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["days", "reason", "notice_channel", "notice_to", "notice_content"]
 
 
 class ContactForm(forms.Form):
@@ -170,6 +222,39 @@ class ContactForm(forms.Form):
                              help_text=_("Leave empty for now."))
     note = forms.CharField(label=_("note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    promised_callback_at = forms.DateTimeField(
+        label=_("next call promised for"), required=False,
+        help_text=_("The time you told the customer to expect the next call (下次回电时间), e.g. 2026-12-03 10:00."))
+
+
+class NoticeForm(forms.Form):
+    """A notice recorded on its own (an earlier call that told the decision, a letter sent)."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=NoticeKind.choices)
+    channel = forms.ChoiceField(label=_("channel"), choices=NoticeChannel.choices)
+    to = forms.CharField(label=_("e-mail address (for an e-mail)"), max_length=200, required=False)
+    content = forms.CharField(label=_("what the customer was told"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Leave empty to use the kind's template."))
+    at = forms.DateTimeField(label=_("told at"), required=False, help_text=_("Leave empty for now."))
+
+
+class ReplyForm(forms.Form):
+    summary = forms.CharField(label=_("what was replied to the body"), widget=forms.Textarea(attrs={"rows": 3}))
+    at = forms.DateTimeField(label=_("replied at"), required=False, help_text=_("Leave empty for now."))
+    upload = forms.FileField(label=_("the reply (optional)"), required=False)
+
+
+class ReviewRequestForm(forms.Form):
+    reason = forms.CharField(label=_("why the customer asks for a review"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    requested_at = forms.DateTimeField(label=_("asked at"), required=False, help_text=_("Leave empty for now."))
+
+
+class ReviewDecideForm(ToldForm):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=Review.Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("reasons of the review"), widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["outcome", "reason", "notice_channel", "notice_to", "notice_content"]
 
 
 class AttachmentForm(forms.Form):
@@ -178,8 +263,8 @@ class AttachmentForm(forms.Form):
 
 
 TRANSITION_FORMS = {
-    "verify": VerifyForm, "invalidate": ReasonForm, "resolve_on_spot": ResolutionForm,
+    "verify": VerifyForm, "invalidate": ToldReasonForm, "resolve_on_spot": ResolutionForm,
     "propose": ProposeForm, "resolve": ResolutionForm,
     "revisit": RevisitForm, "reopen": ReasonForm, "archive": ArchiveForm, "extend": ExtendForm,
-    "pause": ReasonForm, "resume": ReasonForm,
+    "pause": ToldReasonForm, "resume": ToldReasonForm,
 }

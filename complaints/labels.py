@@ -37,6 +37,8 @@ TRANSITIONS: dict[str, Labels] = {
     "extend": _transition(_("Extend the deadline"), _("extended")),
     "pause": _transition(_("Pause the clock"), _("paused")),
     "resume": _transition(_("Resume the clock"), _("resumed")),
+    "change_on_review": _transition(_("Change the decision on review"), _("changed on review"),
+                                    _("Decision changed on review")),
 }
 # History entries written by something other than a transition.
 EVENTS: dict[str, Labels] = {
@@ -47,6 +49,9 @@ EVENTS: dict[str, Labels] = {
     "approve_step": Labels(None, None, _("Approval step approved")),
     "payment": Labels(None, None, _("Paid by finance")),
     "attach": Labels(None, None, _("Evidence uploaded")),
+    "reply_to_body": Labels(None, None, _("Replied to the forwarding body")),
+    "review_request": Labels(None, None, _("Review requested")),
+    "review_upheld": Labels(None, None, _("Review: decision upheld")),
 }
 ALL = {**EVENTS, **TRANSITIONS}
 

@@ -178,6 +178,12 @@ def only_by_approval_chain(complaint, user) -> bool:
     return False
 
 
+def only_by_review(complaint, user) -> bool:
+    """Nobody changes a decision directly: a review decided by the unit above
+    does (§8, complaints.services.reviews)."""
+    return False
+
+
 def can_extend(complaint, user) -> bool:
     """Supervisors extend to 30 days, cs_managers of the unit above or HQ to 60 (§4);
     ``extension_allowed`` decides the number of days."""
@@ -223,6 +229,59 @@ def step_roles(user) -> frozenset[str] | None:
     return None if _is_superuser(user) else _roles(user)
 
 
+# --- Review (核查, §8) -----------------------------------------------------------------
+
+REVIEWING = frozenset({roles.SUPERVISOR, roles.CS_MANAGER})
+
+
+def reviews_cases(user) -> bool:
+    """Has a 核查 queue: supervisors, cs_managers and superusers."""
+    return _is_superuser(user) or bool(_roles(user) & REVIEWING)
+
+
+def review_unit(complaint):
+    """§8: a review belongs to the unit above the case's; HQ's own cases stay at HQ."""
+    unit = complaint.org_unit
+    return unit.parent if unit.parent_id else unit
+
+
+def may_request_review(complaint, user) -> bool:
+    """Whoever logs complaints and has the case in scope records the
+    customer's request for a review (the customer asks; staff write it down)."""
+    return can_log(user) and (_is_superuser(user) or in_scope(complaint, user))
+
+
+def handled(complaint, user) -> bool:
+    """The user took part in the case: owned, received, proposed, replied to the
+    body, or acted on it (its history)."""
+    pk = getattr(user, "pk", None)
+    if pk in (complaint.owner_id, complaint.first_receiver_id, complaint.proposed_by_id, complaint.replied_by_id):
+        return True
+    return complaint.history.filter(by_id=pk).exists()
+
+
+def may_review(complaint, unit, user) -> bool:
+    """§8: a supervisor or cs_manager of the reviewing ``unit`` (or above it)
+    who is not of the case's own unit (HQ's own cases excepted) and did not
+    handle the case. A superuser too, unless it handled the case."""
+    if _is_superuser(user):
+        return not handled(complaint, user)
+    if not reviews_cases(user) or not in_scope_unit(unit, user):
+        return False
+    if user.org_unit_id == complaint.org_unit_id and complaint.org_unit.parent_id is not None:
+        return False
+    return not handled(complaint, user)
+
+
+def reviews_visible_to(queryset, user):
+    """The reviews in a user's 核查 queue: of the units in scope, for the
+    roles that review (``may_review`` still decides each one)."""
+    prefix = scope_prefix(user)
+    if prefix is None or not reviews_cases(user):
+        return queryset.none()
+    return queryset if prefix == EVERY_UNIT else queryset.filter(owner_unit__path__startswith=prefix)
+
+
 # --- Personal data ---------------------------------------------------------------------
 
 def may_see_personal_data(complaint, user) -> bool:
@@ -263,6 +322,16 @@ def is_paid_if_needed(complaint) -> bool:
 def revisit_allows_archive(complaint) -> bool:
     """A dissatisfied revisit sends the case back; only the others are archived."""
     return complaint.revisit_satisfied is not False
+
+
+def is_forwarded(complaint) -> bool:
+    """Forwarded by an outside body that is owed a reply (§8)."""
+    return bool(complaint.source_body) or complaint.reply_due is not None
+
+
+def replied_if_forwarded(complaint) -> bool:
+    """§8: a forwarded case is closed only once the body has had its reply."""
+    return not is_forwarded(complaint) or complaint.replied_at is not None
 
 
 def can_still_extend(complaint) -> bool:

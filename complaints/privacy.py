@@ -12,7 +12,7 @@ from complaints.exceptions import TooManySearches
 from complaints.models import PersonalDataAccess
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 from config import clock
-from config.masking import mask_id_number, mask_phone
+from config.masking import mask_email, mask_id_number, mask_phone
 
 # Where a full number is shown: the ``channel`` of each PersonalDataAccess row.
 CHANNELS = ("case-page", "workspace", "api", "api-list", "export",
@@ -33,6 +33,14 @@ def disclose(*, user, complaints, channel: str) -> set[int]:
 
 def phone_for(complaint, disclosed: set[int]) -> str:
     return complaint.complainant_phone if complaint.pk in disclosed else mask_phone(complaint.complainant_phone)
+
+
+def addressee_for(notice, disclosed: set[int]) -> str:
+    """Where a notice went: a mobile number or an e-mail address is the
+    complainant's personal data, masked like the phone."""
+    if notice.complaint_id in disclosed or notice.channel not in ("sms", "email"):
+        return notice.to
+    return mask_email(notice.to) if notice.channel == "email" else mask_phone(notice.to)
 
 
 def id_number_for(complaint, disclosed: set[int]) -> str:

@@ -1,11 +1,21 @@
 """Reads on complaints, always scoped through ``Complaint.objects.visible_to``."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from complaints import policies, privacy
 from complaints.exceptions import NotVisible
-from complaints.models import ACTIVE_STATES, Attachment, Category, Complaint, ContactAttempt, HistoryEntry, State
+from complaints.models import (
+    ACTIVE_STATES,
+    Attachment,
+    Category,
+    Complaint,
+    ContactAttempt,
+    HistoryEntry,
+    Notice,
+    Review,
+    State,
+)
 from config.kept import KeptInProcess
 from config.patches import set_prefetched
 
@@ -28,7 +38,9 @@ def of_visible_complaints(queryset, *, user, field: str = "complaint"):
 def _detail_prefetches():
     return (Prefetch("history", queryset=HistoryEntry.objects.select_related("by")),
             Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by")),
-            "attachments")
+            "attachments",
+            Prefetch("notices", queryset=Notice.objects.select_related("by")),
+            Prefetch("reviews", queryset=Review.objects.select_related("owner", "owner_unit", "decided_by")))
 
 
 _taxonomy: KeptInProcess[Category | None] = KeptInProcess(max_entries=256)
@@ -49,7 +61,7 @@ def forget_taxonomy(**signal_kwargs) -> None:
 def complaint_detail(*, user, complaint_id: int) -> Complaint:
     complaint = (
         Complaint.objects.visible_to(user)
-        .select_related(*LIST_RELATED, "subject_agent", "proposed_by")
+        .select_related(*LIST_RELATED, "org_unit__parent", "subject_agent", "proposed_by")
         .prefetch_related(*_detail_prefetches())
         .filter(pk=complaint_id)
         .order_by("pk")  # one row by its key: never a walk of the priority-order index
@@ -72,6 +84,8 @@ def complaint_just_logged(complaint: Complaint) -> Complaint:
         set_prefetched(complaint, "history", written)
     set_prefetched(complaint, "contacts", ContactAttempt.objects.none())
     set_prefetched(complaint, "attachments", Attachment.objects.none())
+    set_prefetched(complaint, "notices", getattr(complaint, "notices_written", []))
+    set_prefetched(complaint, "reviews", Review.objects.none())
     return complaint
 
 
@@ -95,10 +109,26 @@ def queue_for(*, user, base=None):
             .exclude(subject_agent=user))
 
 
+def awaiting_revisit(*, user, base=None):
+    """待回访 (§8): resolved cases, the revisit due soonest first; a case
+    worker's own, every one of the scope for supervisors."""
+    qs = base if base is not None else complaint_list(user=user)
+    qs = qs.filter(state=State.RESOLVED)
+    if not policies.supervises(user) and not user.is_superuser:
+        qs = qs.filter(owner=user)
+    return qs.order_by(F("revisit_due").asc(nulls_last=True), "pk")
+
+
 def awaiting_payment(*, user, base=None):
     """Approved remedies above zero that finance has not paid yet (§5 财务付费)."""
     qs = base if base is not None else complaint_list(user=user)
     return qs.filter(state=State.APPROVED, amount__gt=0, paid_at__isnull=True)
+
+
+def review_queue(*, user):
+    """The 核查 queue (§8): open reviews of the units a user reviews for, earliest due first."""
+    return (policies.reviews_visible_to(Review.objects.filter(state=Review.State.OPEN), user)
+            .select_related("complaint", "owner", "owner_unit", "decided_by").order_by("due", "pk"))
 
 
 def get_visible(*, user, complaint_id: int, lock: bool = False) -> Complaint:

@@ -44,7 +44,7 @@ class SweepResult:
 
 # The case's free text and personal data: no deadline rule reads them, and a
 # batch of 200 cases read them all (a sweep test pins that none is read later).
-NOT_READ = ["reason", "request", "narrative", "remedy", "resolution", "revisit_note", "root_cause",
+NOT_READ = ["reason", "request", "narrative", "remedy", "resolution", "revisit_note", "root_cause", "reply_summary",
             "rectification", "responsible_party", "invalid_reason", "product_ref", "complainant_name",
             "complainant_phone", "complainant_id_number", "complainant_region", "responsible_department"]
 FIELDS_SWEPT = ["next_due", "is_overdue", "next_check_at", "level", "classification", "priority",
@@ -136,12 +136,57 @@ def _sweep_batch(now: dt.datetime, size: int, result: SweepResult) -> bool:
 
 def _words(event: tracking.Event) -> tuple[str, str]:
     """The deadline's name and its due time, as messages show them."""
-    label = _("First callback") if event.deadline == tracking.CALLBACK else _("Resolution")
+    label = str(tracking.LABELS.get(event.deadline, event.deadline))
     return label, timezone.localtime(event.due).strftime("%Y-%m-%d %H:%M")
 
 
+def _tell(writes: _Writes, people, kind: str, complaint, title: str, body: str = "") -> None:
+    writes.notifications += notification_rows(recipients=people, kind=kind, complaint=complaint, title=title,
+                                              body=body)
+
+
 def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) -> None:
+    """What each event of each clock does (docs/rules.md §4, §8)."""
     label, due = _words(event)
+    number = complaint.number
+    if event.deadline == tracking.REPLY:
+        # §8: the owner, the supervisor and the cs_manager, 2 working days before and when it passes.
+        people = [complaint.owner, *recipients.unit_chain(complaint.org_unit)]
+        if event.kind == tracking.SOON:
+            _tell(writes, people, Notification.Kind.DUE_SOON, complaint,
+                  _("%(number)s: the reply to the forwarding body is due %(due)s") % {"number": number, "due": due})
+        else:
+            _tell(writes, people, Notification.Kind.OVERDUE, complaint,
+                  _("%(number)s: the forwarding body's reply deadline has passed (%(due)s)")
+                  % {"number": number, "due": due})
+        return
+    if event.deadline == tracking.REVISIT:
+        _tell(writes, [recipients.supervisor_of(complaint)], Notification.Kind.REMINDER, complaint,
+              _("%(number)s: the revisit was due %(due)s and has not been made") % {"number": number, "due": due})
+        return
+    if event.deadline == tracking.CONTACT:
+        _tell(writes, [recipients.supervisor_of(complaint)], Notification.Kind.CONTACT_FAILED, complaint,
+              _("%(number)s: the customer was not reached within 3 working days (fewer than 3 attempts)")
+              % {"number": number})
+        return
+    if event.deadline == tracking.PROMISE:
+        _tell(writes, [complaint.owner] if complaint.owner else [recipients.supervisor_of(complaint)],
+              Notification.Kind.REMINDER, complaint,
+              _("%(number)s: the call promised to the customer for %(due)s has not been made")
+              % {"number": number, "due": due})
+        return
+    if event.deadline == tracking.NOTICE:
+        _tell(writes, [complaint.owner] if complaint.owner else [recipients.supervisor_of(complaint)],
+              Notification.Kind.REMINDER, complaint,
+              _("%(number)s: the customer has not been told of the %(what)s within 1 working day")
+              % {"number": number, "what": _("extension") if complaint.notice_due_kind == "extension"
+                 else _("pause")})
+        return
+    if event.deadline == tracking.REVIEW:
+        _tell(writes, recipients_of_open_reviews(complaint), Notification.Kind.REVIEW, complaint,
+              _("%(number)s: a review was due %(due)s and is not decided") % {"number": number, "due": due})
+        return
+    # What is left are the deadlines that breach (tracking.BREACHES): the first callback and the resolution.
     if event.kind == tracking.SOON:
         writes.notifications += notification_rows(
             recipients=[complaint.owner] if complaint.owner else recipients.owner_and_supervisor(complaint),
@@ -155,6 +200,14 @@ def _act(complaint, event: tracking.Event, now: dt.datetime, writes: _Writes) ->
         complaint=complaint, title=_("%(number)s: %(deadline)s deadline breached (%(due)s)")
         % {"number": complaint.number, "deadline": label, "due": due},
         body=_("The case is now overdue and upgraded (III-C)."))
+
+
+def recipients_of_open_reviews(complaint) -> list:
+    """A review's reviewer; when it has none, the reviewing unit's supervisor and cs_manager."""
+    people = []
+    for review in complaint.reviews.filter(state="open").select_related("owner", "owner_unit"):
+        people += [review.owner] if review.owner else recipients.unit_chain(review.owner_unit)
+    return people or [recipients.supervisor_of(complaint)]
 
 
 def breached(complaint, event: tracking.Event, *, now: dt.datetime) -> HistoryEntry:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from complaints import notice_delivery
 from complaints.sweep import sweep
 from ops.services import heartbeat_record, slot_claim
 
@@ -16,3 +17,12 @@ def sweep_deadlines(self, slot: int | None = None) -> dict:
     result = sweep()
     heartbeat_record(name="sweep")
     return {"cases": result.cases, "due_soon": result.due_soon, "overdue": result.overdue}
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def deliver_notices(self, slot: int | None = None) -> int:
+    """The customer notices' outbox (complaints/notice_delivery.py): after a
+    notice is queued, and from beat every minute for what is left or retried."""
+    if slot and not slot_claim(name="deliver-notices", seconds=slot, task_id=self.request.id):
+        return 0
+    return notice_delivery.deliver_due()

@@ -8,12 +8,10 @@ from django.utils.translation import gettext as _
 from complaints.batch import local_day
 from complaints.classification import BATCH_THRESHOLD, UrgentReason, urgent_reason_labels
 from complaints.models import ContactAttempt, Level
-from escalation import recipients
+from escalation import deadlines, recipients
 from escalation.alerts import tell_once
 from escalation.models import Notification
 from escalation.notifications import notify
-
-FAILED_ATTEMPTS_TO_REPORT = 3  # §4: after the third failed attempt the supervisor is told
 
 
 def intake(complaint, *, by) -> None:
@@ -64,7 +62,7 @@ def batch(complaint, *, units=()) -> None:
 def if_unreachable(complaint) -> None:
     """§4: after the third failed attempt with none reached, the supervisor, once."""
     attempts = list(complaint.contacts.values_list("outcome", flat=True))
-    if ContactAttempt.Outcome.REACHED in attempts or len(attempts) < FAILED_ATTEMPTS_TO_REPORT:
+    if ContactAttempt.Outcome.REACHED in attempts or len(attempts) < deadlines.CONTACT_ATTEMPTS:
         return
     if tell_once(f"complaint:{complaint.pk}:contact_failed", complaint):
         notify(recipients=[recipients.supervisor_of(complaint)], kind=Notification.Kind.CONTACT_FAILED,
@@ -80,3 +78,14 @@ def outcome(complaint) -> None:
                kind=Notification.Kind.DEPARTMENT, complaint=complaint,
                title=_("Complaint %(number)s has been answered") % {"number": complaint.number},
                body=complaint.resolution[:200])
+
+
+def review_requested(review) -> None:
+    """§8: a new review goes to its reviewer (the reviewing unit's supervisor
+    and cs_manager while it has none)."""
+    complaint = review.complaint
+    people = [review.owner] if review.owner else recipients.unit_chain(review.owner_unit)
+    notify(recipients=people, kind=Notification.Kind.REVIEW, complaint=complaint,
+           title=_("Review requested for %(number)s, due %(due)s")
+           % {"number": complaint.number, "due": local_day(review.due)},
+           body=review.reason[:200])

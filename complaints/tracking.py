@@ -1,23 +1,54 @@
-"""Which deadlines of a case are running, and what the sweep must watch
-(docs/rules.md §4). Every change of a case's deadlines ends with ``refresh``."""
+"""Which clocks of a case are running, and what the sweep must watch
+(docs/rules.md §4, §8). Every change of a case's deadlines ends with ``refresh``.
+
+Each clock has a due time and, for some, a time to warn before it. The
+customer-facing deadlines (the first callback, the resolution, a forwarding
+body's reply) order the queues and make a case overdue; the others (the
+revisit, reaching the customer, a promised call, telling the customer of an
+extension, a review) only tell someone when they pass.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from complaints.models import OPEN_STATES
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import ACTIVE_STATES, OPEN_STATES, State
 from config import clock
-from escalation.deadlines import due_soon_at
+from escalation import deadlines
 from escalation.models import Alert
 
 CALLBACK = "callback"
 RESOLUTION = "resolution"
+REPLY = "reply"  # the reply to a forwarding body
+REVISIT = "revisit"
+CONTACT = "contact"  # the customer reached by the end of the 3rd working day
+PROMISE = "promise"  # a call promised to the customer for a time
+NOTICE = "notice"  # an extension or a pause told to the customer
+REVIEW = "review"  # a review decided by the unit above
+# Each clock's name in messages and lists.
+LABELS = {
+    CALLBACK: _("First callback"), RESOLUTION: _("Resolution"), REPLY: _("Reply to the forwarding body"),
+    REVISIT: _("Revisit"), CONTACT: _("Reaching the customer"), PROMISE: _("Promised call"),
+    NOTICE: _("Telling the customer"), REVIEW: _("Review"),
+}
+# The deadlines whose breach flags the case and upgrades it (§4); the others only tell someone.
+BREACHES = frozenset({CALLBACK, RESOLUTION})
 SOON = "soon"
 OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
+class Clock:
+    deadline: str
+    due: dt.datetime
+    warn_at: dt.datetime | None = None  # when "due soon" is told; None: never
+    overdue_counts: bool = False  # orders the queues and makes the case overdue
+
+
+@dataclass(frozen=True)
 class Event:
-    deadline: str  # callback | resolution
+    deadline: str
     kind: str  # soon | overdue
     due: dt.datetime
     fire_at: dt.datetime
@@ -26,24 +57,47 @@ class Event:
         return f"complaint:{complaint_id}:{self.deadline}:{self.kind}:{self.due.isoformat()}"
 
 
-def running_deadlines(complaint) -> list[tuple[str, dt.datetime, dt.datetime]]:
-    """(deadline, window start, due) of each clock still running: the first
-    callback until it is made; the resolution clock while open and not paused."""
-    if complaint.state not in OPEN_STATES:
-        return []
-    running = []
-    if complaint.first_callback_at is None:
-        running.append((CALLBACK, complaint.received_at, complaint.first_callback_due))
-    if complaint.paused_at is None:
-        running.append((RESOLUTION, complaint.clock_started_at, complaint.resolution_due))
-    return running
+def running_clocks(complaint) -> list[Clock]:
+    """Every clock of the case that is still running."""
+    found = []
+    state = complaint.state
+    if state in OPEN_STATES:
+        if complaint.first_callback_at is None:
+            found.append(Clock(CALLBACK, complaint.first_callback_due,
+                               deadlines.due_soon_at(complaint.received_at, complaint.first_callback_due), True))
+            if complaint.contact_due is not None and complaint.failed_attempts < deadlines.CONTACT_ATTEMPTS:
+                found.append(Clock(CONTACT, complaint.contact_due))
+        if complaint.paused_at is None:
+            found.append(Clock(RESOLUTION, complaint.resolution_due,
+                               deadlines.due_soon_at(complaint.clock_started_at, complaint.resolution_due), True))
+        if complaint.notice_due is not None:
+            found.append(Clock(NOTICE, complaint.notice_due))
+    if state in ACTIVE_STATES:
+        if complaint.reply_due is not None and complaint.replied_at is None:
+            found.append(Clock(REPLY, complaint.reply_due,
+                               deadlines.working_days_before(complaint.reply_due,
+                                                             deadlines.REPLY_WARNING_WORKING_DAYS), True))
+        if complaint.promise_due is not None:
+            found.append(Clock(PROMISE, complaint.promise_due))
+    if state == State.RESOLVED and complaint.revisit_due is not None:
+        found.append(Clock(REVISIT, complaint.revisit_due))
+    if complaint.review_due is not None:
+        found.append(Clock(REVIEW, complaint.review_due))
+    return found
+
+
+def customer_deadlines(complaint) -> list[Clock]:
+    """The customer-facing deadlines still running (the first callback, the
+    resolution, a forwarding body's reply): what the workspace shows as time left."""
+    return [c for c in running_clocks(complaint) if c.overdue_counts]
 
 
 def events(complaint) -> list[Event]:
     found = []
-    for deadline, start, due in running_deadlines(complaint):
-        found.append(Event(deadline, SOON, due, due_soon_at(start, due)))
-        found.append(Event(deadline, OVERDUE, due, due))
+    for c in running_clocks(complaint):
+        if c.warn_at is not None:
+            found.append(Event(c.deadline, SOON, c.due, c.warn_at))
+        found.append(Event(c.deadline, OVERDUE, c.due, c.due))
     return found
 
 
@@ -51,9 +105,10 @@ def refresh(complaint, *, recorded: set[str] = frozenset(), now: dt.datetime | N
     """Set ``next_due`` (orders queues), ``is_overdue`` and ``next_check_at``
     (when the sweep must look again: the earliest event not yet told)."""
     now = now or clock.now()
-    running = running_deadlines(complaint)
-    complaint.next_due = min((due for _, _, due in running), default=None)
-    complaint.is_overdue = any(due <= now for _, _, due in running)
+    running = running_clocks(complaint)
+    counting = [c.due for c in running if c.overdue_counts]
+    complaint.next_due = min(counting, default=None)
+    complaint.is_overdue = any(due <= now for due in counting)
     pending = [e.fire_at for e in events(complaint) if e.key(complaint.pk) not in recorded]
     complaint.next_check_at = min(pending, default=None)
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("complaints/<int:pk>/take/", views.case_take, name="take"),
     path("complaints/<int:pk>/contact/", views.case_contact, name="contact"),
     path("complaints/<int:pk>/attach/", views.case_attach, name="attach"),
+    path("complaints/<int:pk>/notice/", views.case_notice, name="notice"),
+    path("complaints/<int:pk>/reply/", views.case_reply, name="reply"),
+    path("complaints/<int:pk>/review/", views.case_review, name="review"),
+    path("reviews/", views.review_queue, name="reviews"),
+    path("reviews/<int:pk>/decide/", views.review_decide, name="review-decide"),
     path("complaints/<int:pk>/do/<str:name>/", views.case_transition, name="transition"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

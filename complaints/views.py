@@ -13,12 +13,21 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from complaints import attachments, labels, policies, privacy, selectors, services
+from complaints import attachments, labels, notices, policies, privacy, selectors, services
 from complaints.classification import urgent_reason_labels
 from complaints.exceptions import ComplaintError, NotVisible, TooManySearches
 from complaints.filters import ComplaintFilter
-from complaints.forms import TRANSITION_FORMS, AttachmentForm, ComplaintIntakeForm, ContactForm
-from complaints.models import Attachment, Complaint, ContactAttempt, State
+from complaints.forms import (
+    TRANSITION_FORMS,
+    AttachmentForm,
+    ComplaintIntakeForm,
+    ContactForm,
+    NoticeForm,
+    ReplyForm,
+    ReviewDecideForm,
+    ReviewRequestForm,
+)
+from complaints.models import Attachment, Complaint, ContactAttempt, NoticeKind, Review, State
 from config import clock
 from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
@@ -122,8 +131,8 @@ def receipt(request, pk):
     return render(request, "complaints/receipt.html", {"complaint": complaint, "now": clock.now()})
 
 
-TABS = {"mine": _lazy("My cases"), "queue": _lazy("Unit queue"), "topay": _lazy("To pay"),
-        "all": _lazy("All cases in my scope")}
+TABS = {"mine": _lazy("My cases"), "queue": _lazy("Unit queue"), "revisit": _lazy("To revisit"),
+        "topay": _lazy("To pay"), "all": _lazy("All cases in my scope")}
 
 
 def _without_page(params) -> str:
@@ -143,6 +152,8 @@ def workspace(request):
         qs = qs.filter(owner=user, state__in=list(selectors.ACTIVE_STATES))
     elif tab == "queue":
         qs = selectors.queue_for(user=user, base=qs)
+    elif tab == "revisit":
+        qs = selectors.awaiting_revisit(user=user, base=qs)
     elif tab == "topay":
         qs = selectors.awaiting_payment(user=user, base=qs)
     filters = ComplaintFilter(request.GET, queryset=qs, request=request)
@@ -166,38 +177,79 @@ def workspace(request):
     }, status=status)
 
 
+def _transition_form(name: str, complaint: Complaint):
+    """A transition's dialog; a step the customer is told of comes with the
+    channel chosen and the notice's template filled for the case (§8)."""
+    form_class = TRANSITION_FORMS[name]
+    kind = notices.FOR_TRANSITION.get(name)
+    if kind is None:
+        return form_class(prefix=name)
+    return form_class(prefix=name, initial={"notice_channel": notices.default_channel(complaint, name),
+                                            "notice_content": notices.draft_for(kind, complaint)})
+
+
+def _open_review(complaint: Complaint, user):
+    """The review of this case waiting for a decision, if this user may decide it."""
+    for review in complaint.reviews.all():
+        if review.state == Review.State.OPEN:
+            return review if policies.may_review(complaint, review.owner_unit, user) else None
+    return None
+
+
 @login_required
 def case_detail(request, pk, forms=None):
     complaint = _visible_or_404(request, pk)
     user = request.user
     available = services.available_transitions(complaint, user)
     forms = forms or {}
-    actions = [(name, labels.action(name), forms.get(name) or TRANSITION_FORMS[name](prefix=name))
+    actions = [(name, labels.action(name), forms.get(name) or _transition_form(name, complaint))
                for name in available if name in TRANSITION_FORMS]
     notes = (Notification.objects.filter(complaint=complaint).select_related("recipient")
              .order_by("created_at"))
+    disclosed = privacy.disclose(user=user, complaints=[complaint], channel="case-page")
+    told = complaint.notices.all()
+    for notice in told:
+        notice.shown_to = privacy.addressee_for(notice, disclosed)
     timeline = sorted(
         [("history", e.at, e) for e in complaint.history.all()]
         + [("contact", c.at, c) for c in complaint.contacts.all()]
+        + [("notice", n.at, n) for n in told]
         + [("notification", n.created_at, n) for n in notes],
         key=lambda row: row[1],
     )
-    disclosed = privacy.disclose(user=user, complaints=[complaint], channel="case-page")
+    can_work = policies.can_work(complaint, user) and complaint.state != State.ARCHIVED
+    review = _open_review(complaint, user)
+    review_form = None
+    if policies.may_request_review(complaint, user) and complaint.state in services.DECIDED_STATES:
+        review_form = forms.get("review") or ReviewRequestForm()
     return render(request, "complaints/detail.html", {
         "phone": privacy.phone_for(complaint, disclosed), "id_number": privacy.id_number_for(complaint, disclosed),
         "complaint": complaint, "actions": actions, "timeline": timeline, "bound_forms": forms,
-        "can_work": policies.can_work(complaint, user) and complaint.state != State.ARCHIVED,
+        "can_work": can_work,
         "may_take": policies.may_take(complaint, user),
         "contact_form": forms.get("contact") or ContactForm(),
         "attachment_form": forms.get("attachment") or AttachmentForm(),
+        "notice_form": (forms.get("notice") or NoticeForm(initial={
+            "channel": notices.default_channel(complaint)})) if can_work else None,
+        "reply_form": (forms.get("reply") or ReplyForm()) if can_work and policies.is_forwarded(complaint) else None,
+        "review_form": review_form,
+        "open_review": review,
+        "decide_form": (forms.get("decide") or ReviewDecideForm(initial={
+            "notice_channel": notices.default_channel(complaint),
+            "notice_content": notices.draft_for(NoticeKind.REVIEW_OUTCOME, complaint)})) if review else None,
         "outcomes": ContactAttempt.Outcome.choices, "now": clock.now(),
         "urgent_labels": urgent_reason_labels(complaint.urgent_reasons),
     })
 
 
+# A service's error on a value the form collects under another name.
+_FORM_FIELD = {"notice": "notice_channel", "to": "notice_to"}
+
+
 def _failed(request, pk, key, form, exc):
     if isinstance(exc, ValidationError):
         for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+            field = field if field in form.fields else _FORM_FIELD.get(field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         messages.error(request, exc.message)
@@ -263,7 +315,7 @@ def case_contact(request, pk):
 def case_attach(request, pk):
     return case_form_post(
         request, pk, "attachment", AttachmentForm(request.POST, request.FILES),
-        lambda data: attachments.attachment_add(complaint_id=pk, by=request.user, upload=data["file"],
+        lambda data: services.attachment_add(complaint_id=pk, by=request.user, upload=data["file"],
                                                 kind=data["kind"]),
         _("Evidence uploaded."))
 
@@ -279,3 +331,51 @@ def attachment_download(request, pk):
                         content_type=attachment.content_type)
 
 
+
+
+@login_required
+@require_POST
+def case_notice(request, pk):
+    return case_form_post(
+        request, pk, "notice", NoticeForm(request.POST),
+        lambda data: notices.notice_record(complaint_id=pk, by=request.user, **data),
+        _("Notice to the customer recorded."))
+
+
+@login_required
+@require_POST
+def case_reply(request, pk):
+    return case_form_post(
+        request, pk, "reply", ReplyForm(request.POST, request.FILES),
+        lambda data: services.complaint_reply_to_body(complaint_id=pk, by=request.user, **data),
+        _("Reply to the forwarding body recorded."))
+
+
+@login_required
+@require_POST
+def case_review(request, pk):
+    return case_form_post(
+        request, pk, "review", ReviewRequestForm(request.POST),
+        lambda data: services.review_request(complaint_id=pk, by=request.user, **data),
+        _("The review request is recorded and sent to the unit above."))
+
+
+@login_required
+@require_POST
+def review_decide(request, pk):
+    """Decide a review from its case page (404 when the user cannot see the case)."""
+    review = get_object_or_404(Review.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)),
+                               pk=pk)
+    return case_form_post(
+        request, review.complaint_id, "decide", ReviewDecideForm(request.POST),
+        lambda data: services.review_decide(review_id=pk, by=request.user, **data),
+        _("The review is decided and the customer told."))
+
+
+@login_required
+def review_queue(request):
+    """核查 (§8): the open reviews of the units this user reviews for, earliest due first."""
+    if not policies.reviews_cases(request.user):
+        raise PermissionDenied(_("Reviews are decided by supervisors and customer service managers."))
+    reviews = EstimatedCountPaginator(selectors.review_queue(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "complaints/reviews.html", {"page": reviews, "now": clock.now()})

@@ -24,6 +24,14 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * max(len(value) - 10, 0)}{value[-4:]}"
 
 
+def mask_email(value: str) -> str:
+    """w***@example.com: the first character of the mailbox and the domain."""
+    if not value or "@" not in value:
+        return mask_phone(value)
+    box, domain = value.rsplit("@", 1)
+    return f"{box[:1]}***@{domain}"
+
+
 def redact(text: str) -> str:
     """Every mobile number (11 digits, 1[3-9]…) and 18-character ID-card number
     in free text, masked as above."""

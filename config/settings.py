@@ -218,8 +218,19 @@ SPECTACULAR_SETTINGS = {
                    "contains a NUL character (U+0000), and a request with one is refused (400).",
     # List filters: an empty value of a choice means "any" (the pages' filter forms send them).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "complaints.api.schema.empty_choice_means_any"],
-    "VERSION": "1.0.0",
+                             "complaints.api.schema.empty_choice_means_any",
+                             "complaints.api.schema.moments_within_storable_offsets"],
+    "VERSION": "1.1.0",
+    # One name per choice set where two fields share a name (channel, kind, outcome, state).
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintChannelEnum": "complaints.choices.Channel",
+        "NoticeChannelEnum": "complaints.models.notices.NoticeChannel",
+        "NoticeKindEnum": "complaints.models.notices.NoticeKind",
+        "ContactOutcomeEnum": "complaints.models.activity.ContactAttempt.Outcome",
+        "ReviewOutcomeEnum": "complaints.models.reviews.Review.Outcome",
+        "ReviewStateEnum": "complaints.models.reviews.Review.State",
+        "ComplaintStateEnum": "complaints.choices.State",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files, never a CDN (closed intranets).
@@ -330,6 +341,23 @@ FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 900)
 FIGURES_CACHE = "figures"
 # A cache every web and worker process shares (Redis in production): search throttles.
 SHARED_CACHE = FIGURES_CACHE
+# Notices to the customer (docs/rules.md §8): SMS through a gateway (escalation/gateways.py).
+SMS_BACKEND = env("SMS_BACKEND", "console")  # console | http | a dotted path
+SMS_FILE_DIR = env("SMS_FILE_DIR", str(VAR_DIR / "sms"))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT_SECONDS = envint("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+# An acknowledgement SMS (受理回执) at intake when the complainant gave a mobile number.
+NOTICE_ACKNOWLEDGE_BY_SMS = envbool("NOTICE_ACKNOWLEDGE_BY_SMS", True)
+# Delivery of SMS and e-mail notices: attempts before giving up, and how long a
+# worker holds a message it is sending before another may take it over.
+NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 8)
+NOTICE_LEASE_SECONDS = envint("NOTICE_LEASE_SECONDS", 120)
+# The sender's name at the head of every SMS.
+NOTICE_SIGNATURE = env("NOTICE_SIGNATURE", "客户服务中心")
+
 # Searches by a full phone or ID number, per user and window (complaints/privacy.py).
 NUMBER_SEARCHES = envint("NUMBER_SEARCHES", 30)
 NUMBER_SEARCH_WINDOW_SECONDS = envint("NUMBER_SEARCH_WINDOW_SECONDS", 600)
@@ -348,6 +376,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
+    # docs/rules.md §8: notices to customers (SMS, e-mail) still queued or to be retried.
+    "deliver-notices": {"task": "complaints.tasks.deliver_notices", "schedule": 60.0, "kwargs": {"slot": 60},
+                        "options": {"expires": 55}},
     # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).
     "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
                     "options": {"expires": 3000}},

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from complaints import privacy
-from complaints.models import Channel, Level, State
+from complaints.models import Channel, Level, SourceBody, State
 from dashboards import stats
 
 BOLD = Font(bold=True)
@@ -111,6 +111,12 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
         [_("Revisit rate"), _pct(s["revisit_rate"])],
         [_("Satisfaction rate"), _pct(s["satisfaction_rate"])],
         [_("Promises kept"), _pct(s["promises_kept_rate"])],
+        [_("Revisit on-time rate"), _pct(s["revisit_on_time_rate"])],
+        [_("Regulator reply on-time rate"), _pct(s["regulator_reply_on_time_rate"])],
+        [_("Review rate (核查)"), _pct(s["review_rate"])],
+        [_("Reviews that changed the decision"), _pct(s["review_changed_rate"])],
+        *[[_("Forwarded by: %(body)s") % {"body": SourceBody(body).label}, n]
+          for body, n in s["by_source_body"].items()],
         [_("Overdue now"), s["overdue"]],
         [_("Complaints per 100 million CNY premium"), s["per_100m_premium"] if s["per_100m_premium"] is not None else ""],
     ]

@@ -5,8 +5,14 @@ period (by received time, Asia/Shanghai days, both ends inclusive) and an
 organisation unit with the units below it. Definitions (also in the README):
 
 - first callback on time: of the cases whose first callback was made or is
-  past due, those called back no later than the deadline. Promises kept
-  (履诺) is the same count: a callback made by the time promised.
+  past due, those called back no later than the deadline.
+- promises kept (履诺): every promise the customer heard with a time on it
+  counts once its time has come (or it was kept): the first callback
+  deadline, each next call promised during a contact attempt, and the
+  resolution date as last told (after extensions; not for invalid cases nor
+  while paused). Kept: a reached call by the callback deadline; a reached call
+  after the promise was made and by the time promised; the decision told
+  (resolved) by the resolution date.
 - resolution on time: of the cases resolved, or open past their resolution
   deadline (invalid ones excluded), those resolved no later than the deadline.
 - one-time resolution (一次解决率): of the resolved cases, those never
@@ -15,6 +21,13 @@ organisation unit with the units below it. Definitions (also in the README):
   resolution; satisfaction: of the revisits that reached the customer (every
   one in the history, a dissatisfied one too after its case was reopened),
   those satisfied.
+- revisit on time: of the resolutions whose revisit was made or is past due
+  (18:00 of the 3rd working day after the resolution, §8), those revisited by then.
+- regulator reply on time: of the forwarded cases with a reply deadline whose
+  reply was made or is past due, those replied to the body by the deadline.
+- review rate (核查): reviews requested ÷ decisions told (decision notices);
+  review changed rate: of the reviews decided, those that changed the decision.
+- by source body: forwarded cases per forwarding body.
 - overdue: cases of the set flagged overdue now (a running deadline passed).
 - per 100 million CNY: cases ÷ (premium or revenue of the units and months
   entered for the period ÷ 100,000,000).
@@ -26,12 +39,12 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import OrgUnit
 from complaints import policies
-from complaints.models import OPEN_STATES, Complaint, HistoryEntry
+from complaints.models import OPEN_STATES, Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review
 from config import clock
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
@@ -79,6 +92,8 @@ def rate_aggregates(now: dt.datetime) -> dict:
                           | Q(resolution_due__lte=now, state__in=OPEN_STATES, paused_at__isnull=True)) \
         & Q(invalid_reason="")
     resolved = Q(resolved_at__isnull=False)
+    revisit_counted = Q(revisit_due__isnull=False) & (Q(revisited_at__isnull=False) | Q(revisit_due__lte=now))
+    reply_counted = Q(reply_due__isnull=False) & (Q(replied_at__isnull=False) | Q(reply_due__lte=now))
     return {
         "total": Count("pk"),
         "callback_counted": Count("pk", filter=callback_counted),
@@ -90,7 +105,43 @@ def rate_aggregates(now: dt.datetime) -> dict:
         "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
         "revisited": Count("pk", filter=resolved & Q(revisited_at__isnull=False)),
         "overdue": Count("pk", filter=Q(is_overdue=True)),
+        "revisit_counted": Count("pk", filter=revisit_counted),
+        "revisit_on_time": Count("pk", filter=revisit_counted & Q(revisited_at__lte=F("revisit_due"))),
+        "reply_counted": Count("pk", filter=reply_counted),
+        "reply_on_time": Count("pk", filter=reply_counted & Q(replied_at__lte=F("reply_due"))),
     }
+
+
+def promised_calls(cases, now: dt.datetime, group_by: str | None = None):
+    """§7 履诺: the next calls promised during contact attempts whose time has
+    come or that were kept; kept when a reached call followed the promise by
+    the time promised."""
+    kept = Exists(ContactAttempt.objects.filter(
+        complaint=OuterRef("complaint"), outcome=ContactAttempt.Outcome.REACHED, at__gt=OuterRef("at"),
+        at__lte=OuterRef("promised_callback_at")))
+    promises = (ContactAttempt.objects.filter(complaint__in=cases, promised_callback_at__isnull=False)
+                .annotate(kept=kept).filter(Q(promised_callback_at__lte=now) | Q(kept=True)))
+    measures = {"promised_counted": Count("pk"), "promised_kept": Count("pk", filter=Q(kept=True))}
+    if group_by is None:
+        return promises.aggregate(**measures)
+    return {row[group_by]: row for row in promises.values(group_by).annotate(**measures)}
+
+
+def reviews_and_decisions(cases, group_by: str | None = None):
+    """§7 核查: decisions told, reviews requested and decided, reviews that changed the decision."""
+    told = Notice.objects.filter(complaint__in=cases, kind=NoticeKind.DECISION)
+    reviews = Review.objects.filter(complaint__in=cases)
+    review_measures = {"reviews": Count("pk"),
+                       "reviews_decided": Count("pk", filter=Q(state=Review.State.DECIDED)),
+                       "reviews_changed": Count("pk", filter=Q(outcome=Review.Outcome.CHANGED))}
+    if group_by is None:
+        return {"decisions_told": told.count(), **reviews.aggregate(**review_measures)}
+    found: dict = {}
+    for row in told.values(group_by).annotate(decisions_told=Count("pk")):
+        found.setdefault(row[group_by], {}).update(row)
+    for row in reviews.values(group_by).annotate(**review_measures):
+        found.setdefault(row[group_by], {}).update(row)
+    return found
 
 
 def revisit_outcomes(cases, group_by: str | None = None):
@@ -104,13 +155,19 @@ def revisit_outcomes(cases, group_by: str | None = None):
 
 
 def rates_from(counts: dict) -> dict:
+    promises = counts["callback_counted"] + counts.get("promised_counted", 0) + counts["resolution_counted"]
+    kept = counts["callback_on_time"] + counts.get("promised_kept", 0) + counts["resolution_on_time"]
     return {
         "first_callback_on_time_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
         "resolution_on_time_rate": _rate(counts["resolution_on_time"], counts["resolution_counted"]),
         "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved"]),
         "revisit_rate": _rate(counts["revisited"], counts["resolved"]),
         "satisfaction_rate": _rate(counts.get("satisfied", 0), counts.get("reached", 0)),
-        "promises_kept_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
+        "promises_kept_rate": _rate(kept, promises),
+        "revisit_on_time_rate": _rate(counts["revisit_on_time"], counts["revisit_counted"]),
+        "regulator_reply_on_time_rate": _rate(counts["reply_on_time"], counts["reply_counted"]),
+        "review_rate": _rate(counts.get("reviews", 0), counts.get("decisions_told", 0)),
+        "review_changed_rate": _rate(counts.get("reviews_changed", 0), counts.get("reviews_decided", 0)),
     }
 
 
@@ -122,7 +179,8 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
     """API.md /stats/summary and the dashboard headline."""
     now = now or clock.now()
     cases = scope.cases()
-    counts = {**cases.aggregate(**rate_aggregates(now)), **revisit_outcomes(cases)}
+    counts = {**cases.aggregate(**rate_aggregates(now)), **revisit_outcomes(cases),
+              **promised_calls(cases, now), **reviews_and_decisions(cases)}
     return {
         "from": scope.date_from.isoformat(), "to": scope.date_to.isoformat(),
         "org_unit": scope.unit.code if scope.unit else None,
@@ -131,6 +189,7 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
         "by_level": _counts(cases, "level"),
         "by_channel": _counts(cases, "channel"),
         "by_category": _counts(cases, "category__code"),
+        "by_source_body": _counts(cases.exclude(source_body=""), "source_body"),
         **rates_from(counts),
         "overdue": counts["overdue"],
         "per_100m_premium": per_100m(scope, counts["total"]),
@@ -156,9 +215,14 @@ def by_unit(scope: Scope, *, now: dt.datetime | None = None) -> list[dict]:
     now = now or clock.now()
     rows = (scope.cases().values("org_unit__code", "org_unit__name")
             .annotate(**rate_aggregates(now)).order_by("org_unit__code"))
-    revisits = revisit_outcomes(scope.cases(), group_by="complaint__org_unit__code")
+    unit_code = "complaint__org_unit__code"
+    revisits = revisit_outcomes(scope.cases(), group_by=unit_code)
+    promised = promised_calls(scope.cases(), now, group_by=unit_code)
+    reviewed = reviews_and_decisions(scope.cases(), group_by=unit_code)
     return [{"code": r["org_unit__code"], "name": r["org_unit__name"], "total": r["total"],
-             "overdue": r["overdue"], **rates_from({**r, **revisits.get(r["org_unit__code"], {})})}
+             "overdue": r["overdue"], **rates_from({**r, **revisits.get(r["org_unit__code"], {}),
+                                                    **promised.get(r["org_unit__code"], {}),
+                                                    **reviewed.get(r["org_unit__code"], {})})}
             for r in rows]
 
 

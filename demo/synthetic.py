@@ -46,7 +46,6 @@ from approvals.services import route
 from complaints import tracking
 from complaints.classification import Facts, classify
 from complaints.models import (
-    OPEN_STATES,
     CallbackRule,
     Category,
     Channel,
@@ -54,11 +53,16 @@ from complaints.models import (
     ContactAttempt,
     HistoryEntry,
     Level,
+    Notice,
+    NoticeChannel,
+    NoticeKind,
+    Review,
     SensitiveIdentity,
+    SourceBody,
     State,
 )
 from complaints.numbering import reserve_numbers
-from complaints.services import assign_owner, reopened
+from complaints.services import assign_owner, reopened, resolution_deadline
 from complaints.sweep import breached
 from config import clock
 from escalation import deadlines
@@ -184,6 +188,8 @@ class Rows:
     steps: list[dict] = field(default_factory=list)
     payments: list[dict] = field(default_factory=list)
     alerts: list[dict] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)
 
 
 class Ids:
@@ -289,7 +295,7 @@ class Generator:
         self.staff, self.rng, self.now, self.all_open = staff, rng, now, all_open
         self.rows = Rows()
         self.ids = {m: Ids(m) for m in (Complaint, HistoryEntry, ContactAttempt, ApprovalChain,
-                                        ApprovalStep, Payment, Alert)}
+                                        ApprovalStep, Payment, Alert, Notice, Review)}
         self.categories = list(Category.objects.filter(is_active=True, selectable=True))
         # Common complaints are common: the first categories of each line weigh more.
         self.category_weights = [max(1, 12 - i % 12) for i, _ in enumerate(self.categories)]
@@ -297,6 +303,7 @@ class Generator:
         self._callback = cache(self._callback_uncached)
         self._route = cache(route)
         self._approver = cache(self._approver_uncached)
+        self._close_after = cache(self._close_after_uncached)
         self._users = None
         self.calendar = WorkingCalendar(timezone.localdate(now) - dt.timedelta(days=365 * 4),
                                         timezone.localdate(now) + dt.timedelta(days=60))
@@ -310,6 +317,29 @@ class Generator:
         moment = dt.time(9, 0) if before_close else close
         return deadlines.first_callback_due(timezone.make_aware(dt.datetime.combine(day, moment)), rule,
                                             calendar=self.calendar)
+
+    def _close_after_uncached(self, day: dt.date, n: int) -> dt.datetime:
+        found, _ = self.calendar.working_days_after(day, n)
+        return timezone.make_aware(dt.datetime.combine(found, deadlines.business_hours()[1]))
+
+    def close_of_working_day_after(self, moment: dt.datetime, n: int) -> dt.datetime:
+        """deadlines.close_of_working_day_after on the generator's calendar (the
+        contact window, the revisit clock), asked once per day."""
+        return self._close_after(timezone.localtime(moment).date(), n)
+
+    def notice(self, row: dict, kind: str, at: dt.datetime, by: User | None, channel: str | None = None) -> dict:
+        """One notice to the customer (§8), told or sent by ``at``."""
+        channel = channel or (NoticeChannel.SMS if self.rng.random() < 0.4 else NoticeChannel.PHONE)
+        sent = channel == NoticeChannel.SMS
+        notice = dict(id=self.ids[Notice].one(), complaint_id=row["id"], kind=kind, channel=channel,
+                      to=row["complainant_phone"] if sent else row["complainant_name"],
+                      content=f"尊敬的{row['complainant_name']}：关于您的投诉（受理号{row['number']}）……",
+                      at=at, by_id=by.pk if by else None,
+                      status=Notice.Status.SENT if sent else Notice.Status.RECORDED,
+                      attempts=1 if sent else 0, next_attempt_at=None, claimed_until=None,
+                      sent_at=at + dt.timedelta(seconds=5) if sent else None, error="")
+        self.rows.notices.append(notice)
+        return notice
 
     def callback_due(self, received: dt.datetime, rule: str) -> deadlines.Due:
         if rule == CallbackRule.THREE_HOURS:
@@ -341,6 +371,15 @@ class Generator:
         if agent is not None and agent == logger:
             logger = staff.pick(rng, unit, roles.FRONT_DESK)
         r = rng.random()
+        # §8: a regulator always sets a reply deadline; a letters office or HQ sometimes names its body.
+        body, reply_due = "", None
+        if channel == Channel.REGULATOR:
+            body = rng.choice([SourceBody.NFRA, SourceBody.NFRA, SourceBody.HOTLINE_12378, SourceBody.PBOC,
+                               SourceBody.HOTLINE_12363])
+            reply_due = self.close_of_working_day_after(received, rng.choice([5, 7, 10, 15]))
+        elif channel == Channel.LETTER and rng.random() < 0.6:
+            body = rng.choice([SourceBody.PETITION_OFFICE, SourceBody.HOTLINE_12345, SourceBody.CONSUMER_ASSOCIATION])
+            reply_due = self.close_of_working_day_after(received, 10) if rng.random() < 0.5 else None
         facts = Facts(
             category_code=category.code, category_level=category.level,
             category_owner_rule=category.owner_rule, category_callback_rule=category.callback_rule,
@@ -349,6 +388,7 @@ class Generator:
                                 (SensitiveIdentity.REGULATOR if 0.035 <= r < 0.04 else SensitiveIdentity.NONE)),
             major_impact=0.04 <= r < 0.044, escalated_from_hq=channel == Channel.HQ,
             group_size=25 if (0.044 <= r < 0.046 and channel == Channel.WALK_IN) else 1,
+            body_deadline=reply_due is not None,
         )
         c = classify(facts)
         owner, owner_role = self._owner(c.owner_rule, logger, unit, agent)
@@ -372,12 +412,18 @@ class Generator:
             priority=c.priority, is_batch=False, is_upgraded=False, upgrade_reason="",
             received_at=received, callback_rule=c.callback_rule, first_callback_due=callback.at,
             first_callback_at=None, clock_started_at=received, resolution_window_days=deadlines.BASE_WINDOW_DAYS,
-            resolution_due=deadlines.resolution_due(received, deadlines.BASE_WINDOW_DAYS), paused_at=None, paused_seconds=0,
+            resolution_due=resolution_deadline(deadlines.resolution_due(received, deadlines.BASE_WINDOW_DAYS),
+                                               reply_due),
+            paused_at=None, paused_seconds=0,
             calendar_unconfirmed=not callback.confirmed, state=State.RECEIVED, state_entered_at=received,
             invalid_reason="", remedy="", amount=None, proposed_by_id=None, paid_at=None, resolution="",
             resolved_at=None, resolved_on_spot=False, reopen_count=0, revisit_reached=None,
             revisit_satisfied=None, revisit_note="", revisited_at=None, root_cause="", responsible_party="",
             rectification="", archived_at=None, created_at=received, updated_at=received,
+            contact_due=self.close_of_working_day_after(received, deadlines.CONTACT_WORKING_DAYS),
+            failed_attempts=0, promise_due=None, notice_due=None, notice_due_kind="", revisit_due=None,
+            review_due=None, source_body=body, source_reference=f"JR{rng.randint(10**7, 10**8 - 1)}" if body else "",
+            reply_due=reply_due, replied_at=None, reply_summary="", replied_by_id=None,
             # Not columns: what the life below needs.
             _unit=unit, _category=category, _logger=logger, _facts=facts,
         )
@@ -390,6 +436,7 @@ class Generator:
         worker = self._user(row["owner_id"]) or self.staff.pick(rng, unit, roles.HANDLER)
         case.step(received, "receive", State.RECEIVED, logger,
                   data={"level": row["level"], "classification": row["classification"]})
+        self.notice(row, NoticeKind.ACKNOWLEDGEMENT, received, logger, NoticeChannel.SMS)  # 受理回执
         if self.all_open:
             # Sweep benchmarks: every case open, its first callback made, nothing due yet.
             self._callback_made(row, case, received + self.hours(0.2, 2), worker)
@@ -401,6 +448,7 @@ class Generator:
             at = received + self.hours(0.05, 0.5)
             if case.step(at, "resolve_on_spot", State.RESOLVED, logger, comment="当场解释并致歉，客户接受。"):
                 row.update(resolution="当场解释并致歉，客户接受。", resolved_on_spot=True, resolved_at=at)
+                self._decided(row, at, logger, NoticeChannel.IN_PERSON)
                 self._callback_made(row, case, at, logger, contact=False)
                 t = self._revisit_and_archive(row, case, at, worker)
                 if t is not None and row.get("_reopened"):
@@ -415,8 +463,11 @@ class Generator:
             self._callback_made(row, case, cb, worker)
         t = max(cb, received) + self.hours(1, 30)
         if rng.random() < 0.05:
+            if row["reply_due"] is not None:
+                self._replied(row, case, t, worker)
             if case.step(t, "invalidate", State.ARCHIVED, worker, comment="经核实不属实"):
                 row.update(invalid_reason="经核实，客户所述情况不属实，已告知客户。", archived_at=t)
+                self.notice(row, NoticeKind.INVALID, t, worker)
             self._finish(row, case)
             return
         if not case.step(t, "verify", State.VERIFIED, worker, comment="调取记录，情况属实。"):
@@ -440,12 +491,27 @@ class Generator:
         if not contact:
             return
         if self.rng.random() < 0.2:
+            # Not answered; the next call was promised, and nine times in ten made by then (履诺).
+            tried = at - self.hours(0.2, 2)
+            promised = at + self.hours(0.1, 1) if self.rng.random() < 0.9 else max(tried + self.hours(0.1, 0.3),
+                                                                                  at - self.hours(0.1, 0.5))
             self.rows.contacts.append(dict(id=self.ids[ContactAttempt].one(), complaint_id=row["id"],
-                                           at=at - self.hours(0.2, 2), outcome="no_answer", note="",
-                                           by_id=by.pk, recorded_at=at))
+                                           at=tried, outcome="no_answer", note="", promised_callback_at=promised,
+                                           by_id=by.pk, recorded_at=tried))
+            row["failed_attempts"] += 1
         self.rows.contacts.append(dict(id=self.ids[ContactAttempt].one(), complaint_id=row["id"], at=at,
                                        outcome=ContactAttempt.Outcome.REACHED, note="已联系客户，了解诉求。", by_id=by.pk,
-                                       recorded_at=at))
+                                       promised_callback_at=None, recorded_at=at))
+
+    def _decided(self, row, at, by, channel=None) -> None:
+        """The decision told (§8): its notice, and the revisit due by the 3rd working day after."""
+        row["_decision"] = self.notice(row, NoticeKind.DECISION, at, by, channel)
+        row["revisit_due"] = self.close_of_working_day_after(at, deadlines.REVISIT_WORKING_DAYS)
+
+    def _replied(self, row, case, at, by) -> None:
+        """§8: the reply to the forwarding body, once."""
+        if row["replied_at"] is None and case.step(at, "reply_to_body", case.state, by, comment="已向来文单位回复处理结果。"):
+            row.update(replied_at=at, replied_by_id=by.pk, reply_summary="已向来文单位回复处理结果。")
 
     def _resolve_once(self, row, case, t, worker) -> dt.datetime | None:
         """verified → proposed → (approval chain) → approved → paid → resolved → revisited
@@ -497,6 +563,11 @@ class Generator:
         if not case.step(t, "resolve", State.RESOLVED, worker, comment="已告知客户处理结果。"):
             return None
         row.update(resolution="已向客户告知处理结果，客户同意。", resolved_at=t)
+        self._decided(row, t, worker)
+        if row["reply_due"] is not None:
+            self._replied(row, case, t + self.hours(0.5, 24), worker)
+            if not case.alive:
+                return None
         return self._revisit_and_archive(row, case, t, worker)
 
     def _revisit_and_archive(self, row, case, t, worker) -> dt.datetime | None:
@@ -517,10 +588,54 @@ class Generator:
             return t
         t += self.hours(24, 240)
         cause = rng.choice(ROOT_CAUSES)
+        if row["source_body"] and row["replied_at"] is None:
+            self._replied(row, case, t, worker)  # a forwarded case is archived only after its reply
         if case.step(t, "archive", State.ARCHIVED, worker, comment=cause):
             row.update(root_cause=cause, responsible_party="运营管理部", archived_at=t,
                        rectification="完善流程并开展培训" if rng.random() < 0.4 else "")
+            return self._reviewed(row, case, worker)
         return None
+
+    def _reviewed(self, row, case, worker) -> dt.datetime | None:
+        """§8 核查: about one decision in fifty is reviewed by the unit above,
+        within 30 days of its notice; a quarter of those change it, and the
+        case comes back as the product's ``reopened`` sends it. Answers the time
+        it came back, if it did."""
+        rng, told = self.rng, row.get("_decision")
+        if told is None or row["reopen_count"] or rng.random() >= 0.02:
+            return None
+        asked = told["at"] + dt.timedelta(days=rng.uniform(1, 28))
+        if asked > self.now:
+            return None
+        unit = row["_unit"].parent or row["_unit"]
+        reviewer = self.approver(roles.SUPERVISOR, unit, worker)
+        review = dict(id=self.ids[Review].one(), complaint_id=row["id"], decision_notice_id=told["id"],
+                      reason="客户对处理结果有异议，申请核查。", requested_at=asked, requested_by_id=worker.pk,
+                      due=deadlines.end_of_calendar_day_after(asked, deadlines.REVIEW_WINDOW_DAYS),
+                      owner_id=reviewer.pk, owner_unit_id=unit.pk, state=Review.State.OPEN, outcome="",
+                      decided_by_id=None, decided_at=None, decision_reason="", created_at=asked)
+        self.rows.reviews.append(review)
+        case.step(asked, "review_request", case.state, worker, comment=review["reason"])
+        decided = asked + dt.timedelta(days=rng.uniform(2, 26))
+        if decided > self.now:
+            row["review_due"] = review["due"]
+            return None
+        changed = rng.random() < 0.25
+        review.update(state=Review.State.DECIDED, decided_by_id=reviewer.pk, decided_at=decided,
+                      outcome=Review.Outcome.CHANGED if changed else Review.Outcome.UPHELD,
+                      decision_reason="补偿标准偏低，予以变更。" if changed else "原处理决定适当，予以维持。")
+        if not changed:
+            case.step(decided, "review_upheld", case.state, reviewer, comment=review["decision_reason"])
+            self.notice(row, NoticeKind.REVIEW_OUTCOME, decided, reviewer, NoticeChannel.LETTER)
+            return None
+        if not case.step(decided, "change_on_review", State.VERIFIED, reviewer, comment=review["decision_reason"]):
+            return None
+        row["state"] = State.ARCHIVED  # where the product's change starts from
+        with clock.fixed_at(decided):
+            self._replay(row, lambda c: reopened(c, reason="核查变更原处理决定", transition="change_on_review"))
+        row["_reopened"] = True
+        self.notice(row, NoticeKind.REVIEW_OUTCOME, decided, reviewer, NoticeChannel.LETTER)
+        return decided
 
     def _replay(self, row: dict, change):
         """Apply one of the product's own changes (``change(complaint)``) to a
@@ -540,18 +655,16 @@ class Generator:
         """State, time in it, and what the sweep must watch (as if it had run)."""
         row["state"], row["state_entered_at"] = case.state, case.entered
         row["updated_at"] = case.entered
-        if row["state"] not in OPEN_STATES:
-            row.update(next_due=None, is_overdue=False, next_check_at=None)
-            return
         probe = SimpleNamespace(**{k: row[k] for k in (
             "state", "first_callback_at", "received_at", "first_callback_due", "paused_at",
-            "clock_started_at", "resolution_due")}, pk=row["id"])
+            "clock_started_at", "resolution_due", "contact_due", "failed_attempts", "promise_due", "notice_due",
+            "revisit_due", "review_due", "reply_due", "replied_at")}, pk=row["id"])
         fired = [e for e in tracking.events(probe) if e.fire_at <= self.now]
         for event in fired:
             self.rows.alerts.append(dict(id=self.ids[Alert].one(), key=event.key(row["id"]),
                                          complaint_id=row["id"], created_at=event.fire_at))
         for event in fired:
-            if event.kind == tracking.OVERDUE:  # what the sweep did when this deadline passed
+            if event.kind == tracking.OVERDUE and event.deadline in tracking.BREACHES:  # what the sweep did
                 entry = self._replay(row, lambda c, e=event: breached(c, e, now=e.due))
                 self.rows.history.append(dict(
                     id=self.ids[HistoryEntry].one(), complaint_id=row["id"], transition=entry.transition,
@@ -618,7 +731,8 @@ def generate(*, count: int, years: float = 3, seed: int = 2026, now: dt.datetime
         written = _in_processes(shares, seed=seed, progress=progress, options=options)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Complaint, HistoryEntry, ContactAttempt, ApprovalChain, ApprovalStep, Payment, Alert):
+            for model in (Complaint, HistoryEntry, ContactAttempt, ApprovalChain, ApprovalStep, Payment, Alert,
+                          Notice, Review):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return written
 
@@ -698,6 +812,6 @@ def _flush(rows: Rows, written: dict) -> None:
     complaints = [{k: v for k, v in row.items() if k in columns} for row in rows.complaints]
     for model, batch in ((Complaint, complaints), (HistoryEntry, rows.history), (ContactAttempt, rows.contacts),
                          (ApprovalChain, rows.chains), (ApprovalStep, rows.steps), (Payment, rows.payments),
-                         (Alert, rows.alerts)):
+                         (Alert, rows.alerts), (Notice, rows.notices), (Review, rows.reviews)):
         write(model, batch)
         written[model._meta.model_name] += len(batch)

@@ -101,6 +101,18 @@ class WorkingCalendar:
         # weekends alone, and only "confirmed" when the year is held.
         return DayInfo(date, date.weekday() < 5, date.year in self.known_years)
 
+    def working_days_before(self, date: dt.date, n: int) -> tuple[dt.date, bool]:
+        """The n-th working day strictly before ``date``; and whether every day
+        looked at came from a held year."""
+        confirmed, day, found = True, date, 0
+        while found < n:
+            day -= dt.timedelta(days=1)
+            info = self.day(day)
+            confirmed &= info.confirmed
+            if info.working:
+                found += 1
+        return day, confirmed
+
     def working_days_after(self, date: dt.date, n: int) -> tuple[dt.date, bool]:
         """The n-th working day strictly after ``date``; and whether every day
         looked at came from a held year."""
@@ -121,6 +133,12 @@ def calendar_around(date: dt.date) -> WorkingCalendar:
     """The working days from ``date`` on, kept in the process (config/kept.py:
     intake computes a deadline for every complaint)."""
     return _recent.get(date, lambda: WorkingCalendar(date, date + dt.timedelta(days=LOOKAHEAD_DAYS)))
+
+
+def calendar_before(date: dt.date) -> WorkingCalendar:
+    """The working days up to ``date``, kept in the process like ``calendar_around``."""
+    return _recent.get(("before", date),
+                       lambda: WorkingCalendar(date - dt.timedelta(days=LOOKAHEAD_DAYS), date))
 
 
 def forget_recent(**kwargs) -> None:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from escalation.calendar import WorkingCalendar, calendar_around
+from escalation.calendar import WorkingCalendar, calendar_around, calendar_before
 
 
 class CallbackRule(models.TextChoices):
@@ -23,6 +23,12 @@ class CallbackRule(models.TextChoices):
 
 THREE_HOURS = dt.timedelta(hours=3)
 BASE_WINDOW_DAYS = 15  # §4: the decision is told within 15 calendar days of receipt
+REVIEW_WINDOW_DAYS = 30  # §8: a review is asked for, and decided, within 30 calendar days
+REVISIT_WORKING_DAYS = 3  # §8: the revisit by the 3rd working day after the resolution
+CONTACT_WORKING_DAYS = 3  # §4/§8: the customer reached by the 3rd working day after intake
+CONTACT_ATTEMPTS = 3  # §4: ... or 3 attempts made; after the 3rd failed one the supervisor is told
+NOTICE_WORKING_DAYS = 1  # §8: an extension or a pause told within 1 working day
+REPLY_WARNING_WORKING_DAYS = 2  # §8: a forwarding body's deadline warned 2 working days ahead
 
 
 def business_hours() -> tuple[dt.time, dt.time]:
@@ -73,9 +79,33 @@ def first_callback_due(received_at: dt.datetime, rule: str, calendar: WorkingCal
     return Due(_at(day, close), confirmed)
 
 
+def close_of_working_day_after(moment: dt.datetime, n: int) -> Due:
+    """Close of business (18:00) of the n-th working day strictly after the
+    day of ``moment``: the revisit is due by the 3rd after the resolution, the
+    customer must be reached by the 3rd after intake (docs/rules.md §8)."""
+    local = _local(moment)
+    day, confirmed = calendar_around(local.date()).working_days_after(local.date(), n)
+    return Due(_at(day, business_hours()[1]), confirmed)
+
+
+def working_days_before(due: dt.datetime, n: int) -> dt.datetime:
+    """The same time of day, n working days before ``due``: a forwarding body's
+    deadline is warned 2 working days ahead (docs/rules.md §8)."""
+    local = _local(due)
+    day, _ = calendar_before(local.date()).working_days_before(local.date(), n)
+    return _at(day, local.time())
+
+
 def end_of_day(date: dt.date) -> dt.datetime:
     """§4: "a deadline falls at the end of its day" — the last second of it."""
     return _at(date, dt.time(23, 59, 59))
+
+
+def end_of_calendar_day_after(moment: dt.datetime, days: int) -> dt.datetime:
+    """The end of the ``days``-th calendar day after the day of ``moment`` (a
+    deadline falls at the end of its day, §4): "within 30 calendar days" of a
+    decision notice or of a review request (docs/rules.md §8)."""
+    return end_of_day(_local(moment).date() + dt.timedelta(days=days))
 
 
 def resolution_due(received_at: dt.datetime, window_days: int, paused_seconds: int = 0) -> dt.datetime:
@@ -84,7 +114,7 @@ def resolution_due(received_at: dt.datetime, window_days: int, paused_seconds: i
     testing or mediation does not count: it pushes the deadline back, and the
     deadline still falls at the end of a day (so paused time counts in whole
     days, rounded up)."""
-    due = end_of_day(_local(received_at).date() + dt.timedelta(days=window_days))
+    due = end_of_calendar_day_after(received_at, window_days)
     if paused_seconds:
         due = end_of_day(_local(due + dt.timedelta(seconds=paused_seconds)).date())
     return due

@@ -86,6 +86,8 @@ class Notification(ChoiceLabels, models.Model):
         DEPARTMENT = "department", _("For your department")
         APPROVAL = "approval", _("Approval")
         CALENDAR = "calendar", _("Business calendar")
+        REMINDER = "reminder", _("Reminder")
+        REVIEW = "review", _("Review (核查)")
 
     class Email(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -106,6 +108,9 @@ class Notification(ChoiceLabels, models.Model):
                                     default=Email.PENDING)
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_claimed_until = models.DateTimeField(
+        _("e-mail claimed until"), null=True, blank=True,
+        help_text=_("A worker sending the e-mail holds it until then; no other worker takes it meanwhile."))
 
     class Meta:
         verbose_name = _("notification")

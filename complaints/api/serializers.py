@@ -15,10 +15,15 @@ from complaints.models import (
     DifficultFlag,
     Gender,
     HistoryEntry,
+    Notice,
+    NoticeChannel,
+    NoticeKind,
+    Review,
     SensitiveIdentity,
+    SourceBody,
 )
 from complaints.policies import MAX_WINDOW_DAYS
-from complaints.privacy import id_number_for, phone_for
+from complaints.privacy import addressee_for, id_number_for, phone_for
 from complaints.services import available_transitions
 from complaints.validators import (
     ID_NUMBER_INPUT_PATTERN,
@@ -83,8 +88,19 @@ class ComplainantIn(FieldsBuiltOnce, serializers.Serializer):
         return value.strip().upper()
 
 
+class SourceIn(FieldsBuiltOnce, serializers.Serializer):
+    """§8: the body that forwarded the complaint (channel regulator, letter or hq)."""
+
+    body = serializers.ChoiceField(choices=SourceBody.choices)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                      help_text=_("The body's reference number (转办编号)."))
+    reply_due = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                          help_text=_("The reply deadline the body set; required for regulator."))
+
+
 class ComplaintIn(FieldsBuiltOnce, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
+    source = SourceIn(required=False, allow_null=True, default=None)
     complainant = ComplainantIn()
     category = some_text(max_length=32)
     reason = some_text()
@@ -121,13 +137,73 @@ class ContactOut(FieldsBuiltOnce, serializers.ModelSerializer):
 
     class Meta:
         model = ContactAttempt
-        fields = ["id", "at", "outcome", "note", "by"]
+        fields = ["id", "at", "outcome", "note", "promised_callback_at", "by"]
 
 
 class ContactIn(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    promised_callback_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text=_("The time promised to the customer for the next call (下次回电时间)."))
+
+
+class NoticeOut(FieldsBuiltOnce, serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    to = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = ["id", "kind", "channel", "to", "content", "at", "by", "status"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_to(self, obj):
+        return addressee_for(obj, self.context.get("disclosed", set()))
+
+
+class NoticeSpecIn(serializers.Serializer):
+    """The notice given with a step (§8): how the customer was told, and what
+    (the kind's template filled for the case when left out)."""
+
+    channel = serializers.ChoiceField(choices=NoticeChannel.choices)
+    content = serializers.CharField(required=False, allow_blank=True, default="")
+    to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                               help_text=_("The e-mail address for an e-mail; another mobile number for an SMS."))
+
+
+class NoticeIn(NoticeSpecIn):
+    kind = serializers.ChoiceField(choices=NoticeKind.choices)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReplyIn(serializers.Serializer):
+    summary = some_text()
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReviewOut(FieldsBuiltOnce, serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    unit = serializers.CharField(source="owner_unit.code")
+    complaint = serializers.IntegerField(source="complaint_id")
+
+    class Meta:
+        model = Review
+        fields = ["id", "complaint", "state", "due", "owner", "unit", "reason", "requested_at", "outcome",
+                  "decided_by", "decided_at", "decision_reason"]
+
+
+class ReviewIn(serializers.Serializer):
+    reason = some_text()
+    requested_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class DecideIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
+    reason = some_text()
+    notice = NoticeSpecIn(required=False, allow_null=True, default=None,
+                          help_text=_("How the outcome is told; by default an SMS to a mobile number, else a letter."))
 
 
 class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -141,6 +217,7 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
     claim_amount = MoneyField(allow_null=True)
     amount = MoneyField(allow_null=True)
     is_paused = serializers.BooleanField()
+    source = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -153,8 +230,16 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
             "first_callback_at", "resolution_due", "resolution_window_days", "is_paused",
             "is_overdue", "calendar_unconfirmed", "remedy", "amount", "resolution",
             "revisit_reached", "revisit_satisfied", "revisit_note", "root_cause",
-            "responsible_party", "rectification", "invalid_reason", "available_transitions",
+            "responsible_party", "rectification", "invalid_reason", "source", "reply_due", "replied_at",
+            "revisit_due", "available_transitions",
         ]
+
+    @extend_schema_field(SourceIn(allow_null=True))
+    def get_source(self, obj):
+        if not obj.source_body:
+            return None
+        return {"body": obj.source_body, "reference": obj.source_reference,
+                "reply_due": serializers.DateTimeField().to_representation(obj.reply_due) if obj.reply_due else None}
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_owner(self, obj):
@@ -179,9 +264,11 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
 class ComplaintDetailOut(ComplaintOut):
     history = HistoryOut(many=True, read_only=True)
     contacts = ContactOut(many=True, read_only=True)
+    notices = NoticeOut(many=True, read_only=True)
+    reviews = ReviewOut(many=True, read_only=True)
 
     class Meta(ComplaintOut.Meta):
-        fields = [*ComplaintOut.Meta.fields, "history", "contacts"]
+        fields = [*ComplaintOut.Meta.fields, "history", "contacts", "notices", "reviews"]
 
 
 # --- Transition bodies (API.md table).
@@ -199,8 +286,20 @@ class ReasonIn(serializers.Serializer):
     reason = some_text()
 
 
+def notice_field() -> NoticeSpecIn:
+    return NoticeSpecIn(required=False, allow_null=True, default=None,
+                        help_text=_("The notice to the customer given with this step (§8)."))
+
+
+class ToldReasonIn(ReasonIn):
+    """invalidate, pause, resume: the reason, and how the customer was told."""
+
+    notice = notice_field()
+
+
 class ResolutionIn(serializers.Serializer):
     resolution = some_text()
+    notice = notice_field()
 
 
 class ProposeIn(CommentIn):
@@ -224,3 +323,4 @@ class ExtendIn(serializers.Serializer):
     # the service says how many days are left (§4: 60 at the most in all)
     days = serializers.IntegerField(min_value=1, max_value=MAX_WINDOW_DAYS)
     reason = some_text()
+    notice = notice_field()

@@ -8,13 +8,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints import privacy, selectors, services
+from complaints import notices, privacy, selectors, services
 from complaints.api import serializers as s
 from complaints.filters import ComplaintFilter
 
 
 def _intake_from(data: dict) -> services.Intake:
     person = data["complainant"]
+    source = data["source"] or {}
     return services.Intake(
         channel=data["channel"], complainant_name=person["name"], complainant_phone=person["phone"],
         complainant_gender=person["gender"], complainant_id_number=person["id_number"],
@@ -26,12 +27,15 @@ def _intake_from(data: dict) -> services.Intake:
         product_ref=data["product_ref"], org_unit=data["org_unit"], subject_agent=data["agent"],
         major_impact=data["major_impact"], escalated_from_hq=data["escalated_from_hq"],
         group_size=data["group_size"], received_at=data["received_at"],
+        source_body=source.get("body", ""), source_reference=source.get("reference", ""),
+        reply_due=source.get("reply_due"),
     )
 
 
 # The intake service names some fields as the record does; the API body as API.md does.
 _API_FIELD = {"subject_agent": "agent", "complainant_name": "complainant", "complainant_phone": "complainant",
-              "idempotency_key": "Idempotency-Key"}
+              "idempotency_key": "Idempotency-Key", "source_body": "source", "source_reference": "source",
+              "reply_due": "source"}
 
 
 def _as_api_fields(exc: ValidationError) -> ValidationError:
@@ -109,10 +113,10 @@ def transition_view(name: str, body_serializer):
 
 
 TRANSITION_BODIES = {
-    "verify": s.VerifyIn, "invalidate": s.ReasonIn, "resolve_on_spot": s.ResolutionIn,
+    "verify": s.VerifyIn, "invalidate": s.ToldReasonIn, "resolve_on_spot": s.ResolutionIn,
     "propose": s.ProposeIn, "resolve": s.ResolutionIn,
     "revisit": s.RevisitIn, "reopen": s.ReasonIn, "archive": s.ArchiveIn, "extend": s.ExtendIn,
-    "pause": s.ReasonIn, "resume": s.ReasonIn,
+    "pause": s.ToldReasonIn, "resume": s.ToldReasonIn,
 }
 
 
@@ -126,8 +130,8 @@ class TakeView(APIView):
 class ContactListCreate(APIView):
     @extend_schema(responses=s.ContactOut(many=True))
     def get(self, request, pk: int):
-        complaint = selectors.complaint_detail(user=request.user, complaint_id=pk)
-        return Response(s.ContactOut(complaint.contacts.all(), many=True).data)
+        complaint = selectors.get_visible(user=request.user, complaint_id=pk)
+        return Response(s.ContactOut(complaint.contacts.select_related("by"), many=True).data)
 
     @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
     def post(self, request, pk: int):
@@ -137,3 +141,60 @@ class ContactListCreate(APIView):
         return Response(s.ContactOut(attempt).data, status=status.HTTP_201_CREATED)
 
 
+
+
+class ReplyToBodyView(APIView):
+    @extend_schema(request=s.ReplyIn, responses=s.ComplaintDetailOut,
+                   summary="Record the reply to the forwarding body (409 when the complaint was not forwarded)")
+    def post(self, request, pk: int):
+        body = s.ReplyIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.complaint_reply_to_body(complaint_id=pk, by=request.user, **body.validated_data)
+        return _detail(request, pk)
+
+
+class NoticeListCreate(APIView):
+    @extend_schema(responses=s.NoticeOut(many=True))
+    def get(self, request, pk: int):
+        complaint = selectors.get_visible(user=request.user, complaint_id=pk)
+        disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
+        return Response(s.NoticeOut(complaint.notices.select_related("by"), many=True,
+                                    context={"disclosed": disclosed}).data)
+
+    @extend_schema(request=s.NoticeIn, responses={201: s.NoticeOut})
+    def post(self, request, pk: int):
+        body = s.NoticeIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = notices.notice_record(complaint_id=pk, by=request.user, **body.validated_data)
+        complaint = selectors.get_visible(user=request.user, complaint_id=pk)
+        disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
+        return Response(s.NoticeOut(notice, context={"disclosed": disclosed}).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewCreate(APIView):
+    @extend_schema(request=s.ReviewIn, responses={201: s.ReviewOut},
+                   summary="Record the customer's request for a review (409 past the 30 days, or a second one)")
+    def post(self, request, pk: int):
+        body = s.ReviewIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.review_request(complaint_id=pk, by=request.user, **body.validated_data)
+        return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewList(generics.ListAPIView):
+    """The 核查 queue: open reviews the user may decide, earliest due first."""
+
+    serializer_class = s.ReviewOut
+
+    def get_queryset(self):
+        return selectors.review_queue(user=self.request.user)
+
+
+class ReviewDecide(APIView):
+    @extend_schema(request=s.DecideIn, responses=s.ReviewOut,
+                   summary="Uphold or change the decision (403 for staff of the case's own unit)")
+    def post(self, request, pk: int):
+        body = s.DecideIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.review_decide(review_id=pk, by=request.user, **body.validated_data)
+        return Response(s.ReviewOut(review).data)

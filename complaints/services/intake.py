@@ -7,32 +7,45 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from complaints import batch, policies, selectors, tell, tracking
+from complaints import batch, notices, policies, selectors, tell, tracking
 from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
 from complaints.exceptions import ConcurrentChange, NotPermitted
 from complaints.models import (
     ACTIVE_STATES,
+    FORWARDED_CHANNELS,
     OPEN_STATES,
     Category,
+    Channel,
     Complaint,
     CustomerType,
     Gender,
     HistoryEntry,
     IntakeKey,
+    NoticeChannel,
+    NoticeKind,
     SensitiveIdentity,
+    SourceBody,
     State,
 )
 from complaints.numbering import next_number
 from complaints.services.history import record_history
 from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
-from complaints.validators import FUTURE_TOLERANCE, validate_idempotency_key, validate_received_at
+from complaints.services.workflow import resolution_deadline
+from complaints.validators import (
+    FUTURE_TOLERANCE,
+    validate_idempotency_key,
+    validate_received_at,
+    validate_utc_offset,
+)
 from config import clock
+from config.text import one_line
 from escalation import deadlines
 
 
@@ -63,6 +76,10 @@ class Intake:
     escalated_from_hq: bool = False
     group_size: int = 1
     received_at: dt.datetime | None = None
+    # Forwarded by an outside body (channel regulator, letter or hq; docs/rules.md §8).
+    source_body: str = ""
+    source_reference: str = ""
+    reply_due: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +132,39 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
     elif category is not None and category.requires_agent:
         errors["subject_agent"] = [_("Name the agent this complaint is about.")]
 
+    errors.update(_source_errors(intake, received_at))
     if errors:
         raise ValidationError(errors)
     return unit, category, agent, received_at
+
+
+def _source_errors(intake: Intake, received_at: dt.datetime) -> dict:
+    """§8: a forwarded complaint names its body; the regulator's always sets a
+    reply deadline, which falls after the complaint was received."""
+    errors = {}
+    forwarded = intake.channel in FORWARDED_CHANNELS
+    if not forwarded and (intake.source_body or intake.source_reference or intake.reply_due):
+        errors["source"] = [_("Only a complaint forwarded by a regulator, a letters office or group HQ "
+                              "has a forwarding body.")]
+        return errors
+    if intake.source_body and intake.source_body not in SourceBody.values:
+        errors["source_body"] = [_("Unknown forwarding body.")]
+    if intake.channel == Channel.REGULATOR:
+        if not intake.source_body:
+            errors["source_body"] = [_("Name the body that forwarded the complaint.")]
+        if intake.reply_due is None:
+            errors["reply_due"] = [_("A complaint forwarded by a regulator needs the reply deadline it set.")]
+    if intake.reply_due is not None:
+        if timezone.is_naive(intake.reply_due):
+            errors["reply_due"] = [_("Give the reply deadline with its time zone.")]
+        elif intake.reply_due <= received_at:
+            errors["reply_due"] = [_("The reply deadline falls after the complaint was received.")]
+        else:
+            try:
+                validate_utc_offset(intake.reply_due)
+            except ValidationError as exc:
+                errors["reply_due"] = exc.messages
+    return errors
 
 
 def decide(*, by: User, intake: Intake) -> IntakeDecision:
@@ -133,7 +180,7 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
         category=category, channel=intake.channel, is_vip=intake.is_vip,
         sensitive_identity=intake.sensitive_identity, major_impact=intake.major_impact,
         escalated_from_hq=intake.escalated_from_hq, group_size=intake.group_size,
-        is_batch=is_batch, is_upgraded=False,
+        is_batch=is_batch, is_upgraded=False, reply_due=intake.reply_due,
     )
     classification = classify(facts_of(probe))
     owner, owner_role = assign_owner(rule=classification.owner_rule, logged_by=by, unit=unit,
@@ -144,7 +191,8 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
         owner=owner,
         owner_role=owner_role,
         first_callback_due=callback.at,
-        resolution_due=deadlines.resolution_due(received_at, deadlines.BASE_WINDOW_DAYS),
+        resolution_due=resolution_deadline(deadlines.resolution_due(received_at, deadlines.BASE_WINDOW_DAYS),
+                                           intake.reply_due),
         calendar_unconfirmed=not callback.confirmed,
     )
 
@@ -197,7 +245,7 @@ def _keyed(by: User, key: str) -> Complaint | None:
 
 
 def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
-    issue_tag = intake.issue_tag.strip()
+    issue_tag = one_line(intake.issue_tag)  # a tag is one line: it goes into titles and subjects
     is_batch = False
     if issue_tag:
         count = batch.count_in(day=batch.local_day(received_at), category_id=category.pk,
@@ -245,6 +293,10 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
         first_callback_due=decision.first_callback_due,
         resolution_due=decision.resolution_due,
         calendar_unconfirmed=decision.calendar_unconfirmed,
+        contact_due=deadlines.close_of_working_day_after(received_at, deadlines.CONTACT_WORKING_DAYS).at,
+        source_body=intake.source_body,
+        source_reference=intake.source_reference.strip(),
+        reply_due=intake.reply_due,
     )
     tracking.refresh(complaint)
     complaint.save()
@@ -259,6 +311,11 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
     if is_batch:
         _batch_detected(complaint)
     tell.intake(complaint, by=by)
+    complaint.notices_written = []
+    if settings.NOTICE_ACKNOWLEDGE_BY_SMS and notices.is_mobile(complaint.complainant_phone):
+        # 受理回执: the number and the promised callback time, by SMS (the outbox sends it after commit).
+        complaint.notices_written.append(notices.record(
+            complaint, kind=NoticeKind.ACKNOWLEDGEMENT, channel=NoticeChannel.SMS, by=by))
     return complaint
 
 

@@ -3,10 +3,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from complaints import labels, tracking
-from complaints.choices import State
+from complaints.choices import SourceBody, State
 from complaints.privacy import phone_for
 from config import clock
-from escalation.deadlines import due_soon_at
 
 register = template.Library()
 
@@ -24,18 +23,20 @@ def _span(seconds: float) -> str:
 
 @register.inclusion_tag("complaints/snippets/deadline.html")
 def deadline(complaint, now=None):
-    """The nearest running deadline with the time left, marked due soon (less
-    than a fifth of its window left, §4) or overdue. Reads stored columns only."""
+    """The nearest running deadline with the time left, marked due soon (when
+    the sweep warns: less than a fifth of its window left, §4; a forwarding
+    body's deadline 2 working days ahead, §8) or overdue. Reads stored columns
+    only, but for a body's deadline the calendar (kept in the process)."""
     now = now or clock.now()
-    running = tracking.running_deadlines(complaint)
+    running = tracking.customer_deadlines(complaint)
     if not running:
         return {"state": "none"}
-    which, start, due = min(running, key=lambda r: r[2])
-    label = _("First callback") if which == tracking.CALLBACK else _("Resolution")
+    nearest = min(running, key=lambda c: c.due)
+    due, label = nearest.due, str(tracking.LABELS[nearest.deadline])
     if due <= now:
         return {"state": "overdue", "label": label, "due": due,
                 "text": _("overdue by %(span)s") % {"span": _span((now - due).total_seconds())}}
-    state = "soon" if now >= due_soon_at(start, due) else "ok"
+    state = "soon" if nearest.warn_at is not None and now >= nearest.warn_at else "ok"
     return {"state": state, "label": label, "due": due,
             "text": _("%(span)s left") % {"span": _span((due - now).total_seconds())}}
 
@@ -48,6 +49,11 @@ def get_item(mapping, key):
 @register.filter
 def history_label(name: str) -> str:
     return labels.history(name)
+
+
+@register.filter
+def source_body_label(code: str) -> str:
+    return str(SourceBody(code).label) if code in SourceBody.values else (code or "—")
 
 
 @register.filter

@@ -31,6 +31,18 @@
     });
   }
 
+  // A forwarded complaint (regulator, letters office, group HQ) names its body, reference and deadline.
+  var channel = document.getElementById("id_channel");
+  var forwarded = document.getElementById("forwarded");
+  if (channel && forwarded) {
+    var forwardedChannels = forwarded.dataset.channels.split(" ");
+    var showForwarded = function () {
+      forwarded.hidden = forwardedChannels.indexOf(channel.value) === -1;
+    };
+    channel.addEventListener("change", showForwarded);
+    showForwarded();
+  }
+
   // Earlier complaints from this phone number.
   var phone = document.getElementById("id_complainant_phone");
   var earlier = document.getElementById("earlier");
@@ -81,7 +93,7 @@
   var button = document.getElementById("preview-btn");
   if (button) button.addEventListener("click", showPreview);
   ["id_category", "id_is_vip", "id_sensitive_identity", "id_major_impact", "id_escalated_from_hq",
-   "id_channel", "id_group_size"].forEach(function (id) {
+   "id_channel", "id_group_size", "id_reply_due"].forEach(function (id) {
     var el = document.getElementById(id);
     if (el) el.addEventListener("change", function () { if (!preview.hidden) showPreview(); });
   });

@@ -144,13 +144,40 @@ def _realistic(case):
         if isinstance(body.get("complainant"), dict):
             body["complainant"]["id_number"] = _pick(REAL["id_number"], seed)
         body["received_at"] = None  # any time in the past decade is valid; "now" always is
+        # §8: only a forwarded complaint names its body; the regulator's always with a deadline to come.
+        if body.get("channel") in ("regulator", "letter", "hq"):
+            body["source"] = {**(body.get("source") if isinstance(body.get("source"), dict) else {}),
+                              "body": "nfra", "reply_due": "2026-12-20T18:00:00+08:00"}
+        else:
+            body.pop("source", None)
     elif operation == "POST /api/v1/complaints/{id}/contacts/":
         body["at"] = None  # an attempt must fall after the intake and not in the future
+        if body.get("promised_callback_at"):
+            body["promised_callback_at"] = "2026-11-26T10:00:00+08:00"  # a promise is for a time to come
+    elif operation in ("POST /api/v1/complaints/{id}/notices/", "POST /api/v1/complaints/{id}/reply_to_body/"):
+        body["at"] = None  # after the intake and not in the future
+    elif operation == "POST /api/v1/complaints/{id}/review/":
+        body["requested_at"] = None
     elif operation == "POST /api/v1/complaints/{id}/revisit/" and body.get("reached"):
         body["satisfied"] = bool(body.get("satisfied"))  # reached: say whether satisfied
     elif operation == "POST /api/v1/complaints/{id}/extend/":
         body["days"] = 1  # how many days are left to grant depends on the case
+    # §8: resolve, resolve_on_spot and invalidate are told to the customer (400 without their notice,
+    # unless one was recorded before: that depends on the case, not on the body).
+    if operation.rsplit("/", 2)[-2] in ("resolve", "resolve_on_spot", "invalidate") and not body.get("notice"):
+        body["notice"] = {"channel": "phone"}
+    _realistic_notice(body)
     return case
+
+
+def _realistic_notice(body: dict) -> None:
+    """A notice's addressee as its channel needs it: an e-mail address for an
+    e-mail; for an SMS the complainant's own mobile number."""
+    notice = body.get("notice") if isinstance(body.get("notice"), dict) else body
+    if notice.get("channel") == "email":
+        notice["to"] = "kehu@example.com"
+    elif notice.get("channel") == "sms":
+        notice["to"] = "13912345678"
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from approvals.services import complaint_propose
-from complaints import services
 from tests.complaints.conftest import act, case_in, decide  # noqa: F401  (fixtures re-exported)
 
 # The §5 table as the seed migration writes it, tier by tier.

@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from approvals.models import ApprovalChain, ApprovalStep
 from approvals.services import complaint_propose
-from complaints import services
 from complaints.models import Complaint, HistoryEntry
 from escalation.models import Notification
 from tests.conftest import at

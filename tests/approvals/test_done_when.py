@@ -35,12 +35,13 @@ def test_a_60000_refund_goes_through_five_approvers_payment_and_resolve(api, peo
         assert response.status_code == 200, response.content
 
     assert handler.get(f"/api/v1/complaints/{cid}/").json()["state"] == "approved"
-    assert handler.post(f"/api/v1/complaints/{cid}/resolve/", {"resolution": "已退款"},
+    assert handler.post(f"/api/v1/complaints/{cid}/resolve/", {"resolution": "已退款", "notice": {"channel": "phone"}},
                         format="json").status_code == 409
     response = api("finance_gd").post(f"/api/v1/complaints/{cid}/payment/",
                                       {"reference": "FK-2026-0060", "amount": "60000.00"}, format="json")
     assert response.status_code in (200, 201), response.content
-    response = handler.post(f"/api/v1/complaints/{cid}/resolve/", {"resolution": "已全额退款，客户认可"},
+    response = handler.post(f"/api/v1/complaints/{cid}/resolve/", {"resolution": "已全额退款，客户认可",
+                                                                    "notice": {"channel": "phone"}},
                             format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "resolved"

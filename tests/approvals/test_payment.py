@@ -10,7 +10,7 @@ from tests.complaints.conftest import approve_all
 
 pytestmark = pytest.mark.django_db
 
-RESOLVE = {"resolution": "已退款，客户认可"}
+RESOLVE = {"resolution": "已退款，客户认可", "notice": {"channel": "phone"}}
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_new_proposal_after_a_dissatisfied_revisit_must_be_paid_again(approved, 
     case = approved("100.00")
     pay("finance_gd", case)
     handler = people["handler_gd"]
-    services.complaint_resolve(complaint_id=case.pk, by=handler, resolution="已退款")
+    services.complaint_resolve(complaint_id=case.pk, by=handler, resolution="已退款", notice={"channel": "phone"})
     services.complaint_revisit(complaint_id=case.pk, by=handler, reached=True, satisfied=False, note="不满意")
     assert Complaint.objects.get(pk=case.pk).state == "verified"
     manager = people["cs_manager_gd"]

@@ -10,12 +10,12 @@ from complaints import services
 # A valid JSON body for every transition of the API.md table.
 BODIES = {
     "verify": {"responsible_department": "商户维护部", "comment": "核实属实"},
-    "invalidate": {"reason": "重复投诉，已有在办工单"},
-    "resolve_on_spot": {"resolution": "当场解释积分规则，客户认可"},
+    "invalidate": {"reason": "重复投诉，已有在办工单", "notice": {"channel": "phone"}},
+    "resolve_on_spot": {"resolution": "当场解释积分规则，客户认可", "notice": {"channel": "phone"}},
     "propose": {"remedy": "补发商品", "amount": "100.00"},
     "approve": {"comment": "同意"},
     "reject": {"reason": "补偿依据不足"},
-    "resolve": {"resolution": "已补发，客户认可"},
+    "resolve": {"resolution": "已补发，客户认可", "notice": {"channel": "phone"}},
     "revisit": {"reached": True, "satisfied": True, "note": "客户满意"},
     "reopen": {"reason": "客户再次来电，问题未解决"},
     "archive": {"root_cause": "商户发货慢", "responsible_party": "商户维护部",
@@ -95,7 +95,7 @@ def case_in(submit, staff):
                 complaint_id=cid, by=owner, remedy="补发商品", amount="0.00"),
             "approved": lambda cid: approve_all(cid, staff[approver]),
             "resolved": lambda cid: services.complaint_resolve(
-                complaint_id=cid, by=owner, resolution="已补发"),
+                complaint_id=cid, by=owner, resolution="已补发", notice={"channel": "phone"}),
             "revisited": lambda cid: services.complaint_revisit(
                 complaint_id=cid, by=owner, reached=True, satisfied=True, note="满意"),
             "archived": lambda cid: services.complaint_archive(

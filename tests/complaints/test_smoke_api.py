@@ -20,7 +20,7 @@ def test_it_creates_and_carries_a_case_to_archived(api, staff):
     r = api("finance_gd").post(f"/api/v1/complaints/{cid}/payment/", {"reference": "FK001", "amount": "100.00"},
                                format="json")
     assert r.status_code == 201, r.content
-    for name, payload in [("resolve", {"resolution": "已补发"}),
+    for name, payload in [("resolve", {"resolution": "已补发", "notice": {"channel": "phone"}}),
                           ("revisit", {"reached": True, "satisfied": True, "note": "满意"}),
                           ("archive", {"root_cause": "商户发货慢"})]:
         r = h.post(f"/api/v1/complaints/{cid}/{name}/", payload, format="json")

@@ -61,10 +61,11 @@ def walk(staff, clock):
 
     class Walk:
         @staticmethod
-        def call(complaint, when, outcome="reached"):
+        def call(complaint, when, outcome="reached", promised=None):
+            """A call at ``when``; ``promised``: the next call promised to the customer for that time."""
             clock.set(when)
             services.contact_record(complaint_id=complaint.pk, by=owner(complaint.pk), outcome=outcome,
-                                    at=moment(when))
+                                    at=moment(when), promised_callback_at=moment(promised) if promised else None)
             return Complaint.objects.get(pk=complaint.pk)
 
         @staticmethod
@@ -97,7 +98,7 @@ def walk(staff, clock):
             Walk.approve(complaint, when)
             clock.set(when)
             return services.complaint_resolve(complaint_id=complaint.pk, by=owner(complaint.pk),
-                                              resolution="已补发")
+                                              resolution="已补发", notice={"channel": "phone"})
 
         @staticmethod
         def revisit(complaint, when, reached=True, satisfied=True):
@@ -117,6 +118,6 @@ def walk(staff, clock):
         def invalidate(complaint, when):
             clock.set(when)
             return services.complaint_invalidate(complaint_id=complaint.pk, by=owner(complaint.pk),
-                                                 reason="重复投诉")
+                                                 reason="重复投诉", notice={"channel": "phone"})
 
     return Walk

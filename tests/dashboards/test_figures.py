@@ -102,11 +102,21 @@ def test_first_callback_rate_over_a_mixed_set(case, walk, gd):
     assert summary_at("2026-10-30 12:00", gd)["first_callback_on_time_rate"] == 0.5
 
 
-def test_promises_kept_counts_callbacks_made_by_the_time_promised(case, walk, gd):
-    walk.call(case(MONDAY), CALLBACK_DUE)  # kept
-    walk.call(case(MONDAY), "2026-10-13 18:01")  # broken
-    walk.call(case(MONDAY), "2026-10-13 09:00")  # kept
-    assert summary_at("2026-10-30 12:00", gd)["promises_kept_rate"] == 0.6667  # 2 / 3
+def test_promises_kept_counts_every_promise_with_a_time_once_its_time_has_come(case, walk, gd):
+    """§7 履诺: the first callback deadline, each promised call and the resolution date."""
+    a = walk.call(case(MONDAY), CALLBACK_DUE)  # callback kept
+    walk.resolve(a, "2026-10-20 10:00")  # resolution date (10-27) kept
+    b = walk.call(case(MONDAY), "2026-10-13 09:00", outcome="no_answer", promised="2026-10-13 15:00")
+    walk.call(b, "2026-10-13 15:00")  # promise kept to the minute; callback (due 18:00) kept
+    c = walk.call(case(MONDAY), "2026-10-13 18:01")  # callback broken
+    walk.call(c, "2026-10-14 09:00", outcome="no_answer", promised="2026-10-14 11:00")  # no call since: broken
+    walk.call(case(MONDAY), "2026-10-13 10:00", outcome="no_answer", promised="2026-10-31 10:00")  # not due yet
+    # On 10-30, calling the four cases a, b, c, d:
+    #   callback deadlines come: a kept, b kept, c broken, d (never reached) broken → 2 of 4
+    #   promised calls come: b's kept, c's broken (d's is for 10-31, not come) → 1 of 2
+    #   resolution dates come (10-27): a kept; b, c, d open past it → 1 of 4
+    # kept 4 of 10.
+    assert summary_at("2026-10-30 12:00", gd)["promises_kept_rate"] == 0.4
 
 
 # --- Resolution on time --------------------------------------------------------

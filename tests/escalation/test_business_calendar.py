@@ -5,8 +5,7 @@ import datetime as dt
 
 import pytest
 
-from escalation.calendar import (PACKAGE_SOURCE, UnknownYear, WorkingCalendar, load_year,
-                                 package_days)
+from escalation.calendar import PACKAGE_SOURCE, UnknownYear, WorkingCalendar, load_year, package_days
 from escalation.models import BusinessDay, CalendarYear
 
 pytestmark = pytest.mark.django_db

@@ -185,7 +185,7 @@ def test_a_front_desk_clerk_who_is_not_the_receiver_may_not_record_an_attempt(ca
 
 
 def test_an_archived_case_answers_409(case, contact, staff):
-    services.complaint_invalidate(complaint_id=case.pk, by=staff["handler_gd"], reason="重复投诉")
+    services.complaint_invalidate(complaint_id=case.pk, by=staff["handler_gd"], reason="重复投诉", notice={"channel": "phone"})
     assert Complaint.objects.get(pk=case.pk).state == "archived"
     r = contact(case, "reached", at=minutes_after_receipt(5))
     assert r.status_code == 409, r.content

@@ -10,14 +10,14 @@ from unittest import mock
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import translation
-from complaints.sweep import sweep
 from kombu.exceptions import OperationalError
 
 from approvals.services import complaint_propose
 from complaints import services
+from complaints.sweep import sweep
 from escalation import delivery
-from escalation.models import Notification
 from escalation.delivery import MAX_EMAIL_ATTEMPTS, deliver_pending
+from escalation.models import Notification
 from escalation.notifications import notify
 from escalation.tasks import deliver_notifications
 from tests.conftest import at
@@ -60,7 +60,8 @@ def resolve(complaint, staff, by="handler_gd"):
     complaint_propose(complaint_id=complaint.pk, by=owner, remedy="补发商品", amount="100.00")
     approve_all(complaint.pk, staff["supervisor_gd"])
     payment_record(complaint_id=complaint.pk, by=staff["finance_gd"], reference="FK-1", amount="100.00")
-    return services.complaint_resolve(complaint_id=complaint.pk, by=owner, resolution="已补发，客户认可")
+    return services.complaint_resolve(complaint_id=complaint.pk, by=owner, resolution="已补发，客户认可",
+                                      notice={"channel": "phone"})
 
 
 # --- Urgent intake: the report chain --------------------------------------------------

@@ -12,8 +12,8 @@ import pytest
 from kombu.exceptions import OperationalError
 
 from complaints.models import Complaint
-from escalation.models import Notification
 from escalation.delivery import deliver_pending
+from escalation.models import Notification
 from escalation.tasks import deliver_notifications
 from tests.conftest import api_payload, at
 
@@ -81,7 +81,7 @@ def test_transitions_answer_200_when_the_broker_is_down(with_email, broker_down,
              ("handler_gd", "propose", {"remedy": "补发商品", "amount": "100.00"}),
              ("supervisor_gd", "approve", {}),
              ("finance_gd", "payment", {"reference": "FK-1", "amount": "100.00"}),
-             ("handler_gd", "resolve", {"resolution": "已补发，客户认可"})]
+             ("handler_gd", "resolve", {"resolution": "已补发，客户认可", "notice": {"channel": "phone"}})]
     for user, name, body in steps:
         path = (f"/api/v1/approvals/{step_of(cid)}/approve/" if name == "approve"
                 else f"/api/v1/complaints/{cid}/{name}/")

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from complaints import services
-from complaints.models import Complaint, HistoryEntry
 from complaints import sweep as sweep_module
-from escalation.models import Notification
+from complaints.models import Complaint, HistoryEntry
 from complaints.sweep import sweep
 from escalation.calendar_watch import calendar_watch
+from escalation.models import Notification
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db

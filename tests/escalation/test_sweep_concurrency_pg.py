@@ -2,8 +2,8 @@
 
 import pytest
 
-from escalation.models import Notification
 from complaints.sweep import sweep
+from escalation.models import Notification
 from tests.concurrency import race
 from tests.conftest import at
 

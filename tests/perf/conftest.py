@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalStep
 from approvals.services import complaint_propose, step_approve
-from complaints import attachments, services
+from complaints import services
 from tests.complaints.conftest import case_in  # noqa: F401  (re-exported fixture)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -116,15 +116,16 @@ def approved_unpaid(proposed, staff):
 @pytest.fixture
 def busy_case(staff):
     """busy(case, n): n more rounds of work on one case: calls, evidence, a
-    paused and resumed clock (history), each telling people (notifications)."""
+    paused and resumed clock (history) told to the customer (notices), each
+    telling people (notifications)."""
 
     def grow(case, n):
         owner = staff["handler_gd"]
         for i in range(n):
             services.contact_record(complaint_id=case.pk, by=owner, outcome="no_answer", note=f"第{i}次")
-            attachments.attachment_add(complaint_id=case.pk, by=owner,
-                                       upload=SimpleUploadedFile(f"p{i}.png", PNG), kind="photo")
-            services.complaint_pause(complaint_id=case.pk, by=owner, reason="送鉴定")
+            services.attachment_add(complaint_id=case.pk, by=owner,
+                                    upload=SimpleUploadedFile(f"p{i}.png", PNG), kind="photo")
+            services.complaint_pause(complaint_id=case.pk, by=owner, reason="送鉴定", notice={"channel": "sms"})
             services.complaint_resume(complaint_id=case.pk, by=owner, reason="鉴定完成")
 
     return grow

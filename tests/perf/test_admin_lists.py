@@ -18,8 +18,8 @@ from accounts.models import OrgUnit
 from accounts.services import org_unit_save
 from approvals.models import ApprovalTier, TierStep
 from approvals.services import payment_record
-from complaints import attachments, privacy, services
-from complaints.models import Category
+from complaints import notices, privacy, services
+from complaints.models import Category, NoticeTemplate
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 from escalation.models import Alert, BusinessDay, CalendarYear
 from tests.perf.conftest import PNG, assert_flat
@@ -115,7 +115,7 @@ def growers(staff, org, make_user, submit, mixed_cases, proposed, approved_unpai
 
     def evidence(n):
         for case in cases(n):
-            attachments.attachment_add(complaint_id=case.pk, by=case.owner, upload=SimpleUploadedFile("a.png", PNG),
+            services.attachment_add(complaint_id=case.pk, by=case.owner, upload=SimpleUploadedFile("a.png", PNG),
                                        kind="photo")
 
     def data_accesses(n):
@@ -135,6 +135,29 @@ def growers(staff, org, make_user, submit, mixed_cases, proposed, approved_unpai
         for i in range(n):
             proposed(("100.00", "3000.00")[i % 2], by=("handler_gd", "handler2_gd")[i % 2])
 
+    def notices_to_customers(n):
+        for i, case in enumerate(cases(n)):
+            notices.notice_record(complaint_id=case.pk, by=case.owner, kind="other",
+                                  channel=("phone", "sms", "letter")[i % 3])
+
+    templates_left = []
+
+    def templates(n):
+        """Eight kinds, one template each: the seeded ones go, then they come back n at a time."""
+        if not templates_left:
+            templates_left.extend(NoticeTemplate.objects.values_list("kind", "text"))
+            NoticeTemplate.objects.all().delete()
+        for kind, text in [templates_left.pop() for _ in range(min(n, len(templates_left)))]:
+            NoticeTemplate.objects.create(kind=kind, text=text)
+
+    def reviews(n):
+        for i, case in enumerate(cases(n)):
+            owner = case.owner
+            services.complaint_resolve_on_spot(complaint_id=case.pk, by=owner, resolution="当场解释",
+                                               notice={"channel": "in_person"})
+            services.review_request(complaint_id=case.pk, by=(staff["front_desk_gd"], owner)[i % 2],
+                                    reason="客户不服")
+
     return {
         "auth.Group": groups,
         "authtoken.TokenProxy": tokens,
@@ -149,6 +172,9 @@ def growers(staff, org, make_user, submit, mixed_cases, proposed, approved_unpai
         "complaints.ContactAttempt": contacts,
         "complaints.Attachment": evidence,
         "complaints.PersonalDataAccess": data_accesses,
+        "complaints.Notice": notices_to_customers,
+        "complaints.NoticeTemplate": templates,
+        "complaints.Review": reviews,
         "escalation.CalendarYear": calendar_years,
         "escalation.BusinessDay": calendar_days,
         "escalation.Notification": lambda n: [submit(major_impact=True) for _ in range(n)],

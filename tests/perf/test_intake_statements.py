@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from complaints.notices import forget_templates
 from complaints.selectors import forget_taxonomy
 from escalation.calendar import forget_recent
 from tests.conftest import api_payload
@@ -41,19 +42,21 @@ def reference_kept(settings):
     settings.REFERENCE_CACHE_SECONDS = 60
     forget_recent()
     forget_taxonomy()
+    forget_templates()
     yield
     forget_recent()
     forget_taxonomy()
+    forget_templates()
 
 
-def test_an_intake_through_the_api_takes_five_statements_on_postgresql(token_client, reference_kept):
+def test_an_intake_through_the_api_takes_six_statements_on_postgresql(token_client, reference_kept):
     client = token_client("front_desk_gd")
     client.post("/api/v1/complaints/", api_payload(), format="json")  # per-process caches filled
     response, sql = _statements(lambda: client.post("/api/v1/complaints/", api_payload(), format="json"))
     assert response.status_code == 201, response.content
-    # token with user, unit and roles · number · case · history · disclosure log
-    # (elsewhere the roles are a query of their own)
-    assert len(sql) == (5 if connection.vendor == "postgresql" else 6), "\n".join(sql)
+    # token with user, unit and roles · number · case · history · acknowledgement SMS (§8) · disclosure
+    # log (elsewhere the roles are a query of their own)
+    assert len(sql) == (6 if connection.vendor == "postgresql" else 7), "\n".join(sql)
     assert "accounts_orgunit" in sql[0], "the unit is read with the token"
 
 

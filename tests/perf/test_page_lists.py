@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from approvals.models import ApprovalStep
 from approvals.services import complaint_propose, step_approve, step_reject
-from complaints import services
 from dashboards.models import AccountabilityRecord, RectificationItem
 from dashboards.stats import Scope
 from dashboards.views import drill

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from complaints import attachments
+from complaints import services
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_exports_are_not_stored(case, client_for):
 
 def test_evidence_downloads_are_not_stored(case, staff, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    attachment = attachments.attachment_add(complaint_id=case.pk, by=staff["handler_gd"],
+    attachment = services.attachment_add(complaint_id=case.pk, by=staff["handler_gd"],
                                             upload=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20))
     response = client_for("handler_gd").get(f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and _no_store(response)

@@ -101,6 +101,11 @@ TAKERS = frozenset({"handler", "senior_agent", "supervisor", "cs_manager", SU})
 STEP_DECIDERS = frozenset({"supervisor", SU})
 # §5 财务付费.
 PAYERS = frozenset({"finance", SU})
+# A complaint the regulator forwarded with a deadline is urgent (§8): a supervisor
+# of the unit owns it, so the GD handler does not work it.
+FORWARDED_WORKERS = frozenset({"supervisor", "cs_manager", SU})
+# §8 核查: supervisors and customer service managers have a review queue.
+REVIEWERS = frozenset({"supervisor", "cs_manager", SU})
 
 # --- Route discovery ----------------------------------------------------------------------
 
@@ -225,6 +230,7 @@ class World:
         self.numbers: dict[str, list[str]] = {"GD": [], "FJ": []}
         self.steps: dict[str, int] = {}  # unit -> pending approval step of its "proposed" case
         self.attachments: dict[str, int] = {}
+        self.reviews: dict[str, int] = {}  # unit -> the open review of its "reviewed" case
         self.notes: dict[str, int] = {}  # username -> that user's notification
         self.sessions: dict[str, str] = {}
         self.clients: dict[str, Client] = {}
@@ -268,7 +274,7 @@ def build_world() -> World:
     from accounts.services import org_unit_save, roles_sync
     from approvals.models import ApprovalStep
     from approvals.services import payment_record
-    from complaints import attachments, services
+    from complaints import services
     from complaints.models import PersonalDataAccess
     from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
     from escalation.models import Alert, Notification
@@ -319,7 +325,7 @@ def build_world() -> World:
                 elif step == "approved":
                     approve_all(pk, approver)
                 elif step == "resolved":
-                    services.complaint_resolve(complaint_id=pk, by=owner, resolution="已补发")
+                    services.complaint_resolve(complaint_id=pk, by=owner, resolution="已补发", notice={"channel": "phone"})
                 else:
                     services.complaint_revisit(complaint_id=pk, by=owner, reached=True, satisfied=True,
                                                note="满意")
@@ -333,6 +339,15 @@ def build_world() -> World:
         for kind in ("verified", "proposed", "approved", "resolved", "revisited"):
             w.cases[(kind, unit)] = walk(log(owner), kind)
         w.cases[("payable", unit)] = walk(log(owner), "approved", amount="100.00")
+        # §8: forwarded by the regulator (its reply owed), and a decision under review.
+        forwarded = services.complaint_submit(by=owner, intake=intake(
+            complainant_name=COMPLAINANT[unit], complainant_phone=PHONE, channel="regulator", source_body="nfra",
+            source_reference=f"JR-{unit}", reply_due=timezone.now() + dt.timedelta(days=10)))
+        w.numbers[unit].append(forwarded.number)
+        w.cases[("forwarded", unit)] = forwarded.pk
+        reviewed = walk(log(owner), "resolved")
+        w.cases[("reviewed", unit)] = reviewed
+        w.reviews[unit] = services.review_request(complaint_id=reviewed, by=clerk, reason="客户不服处理决定").pk
         paid = walk(log(owner), "approved", amount="100.00")
         payment_record(complaint_id=paid, by=payer, reference=f"PAY-{unit}", amount="100.00")
         w.cases[("paid", unit)] = paid
@@ -340,7 +355,7 @@ def build_world() -> World:
         received = w.cases[("received", unit)]
         w.steps[unit] = ApprovalStep.objects.get(chain__complaint_id=w.cases[("proposed", unit)],
                                                  status=ApprovalStep.Status.PENDING).pk
-        w.attachments[unit] = attachments.attachment_add(
+        w.attachments[unit] = services.attachment_add(
             complaint_id=received, by=owner, upload=SimpleUploadedFile("policy.png", PNG), kind="photo").pk
         services.contact_record(complaint_id=received, by=owner, outcome="reached")
         # Objects only the admin shows, one per unit.
@@ -418,9 +433,9 @@ def _fast_passwords():
 def _case_sql() -> str:
     """One query for everything a request could change on a case: its row, the
     number of its history entries, contacts, evidence and payments, and its
-    approval steps (plain SQL: the snapshot is taken twice in most tests)."""
+    approval steps, notices and reviews (plain SQL: the snapshot is taken twice in most tests)."""
     from approvals.models import ApprovalChain, ApprovalStep, Payment
-    from complaints.models import Attachment, Complaint, ContactAttempt, HistoryEntry
+    from complaints.models import Attachment, Complaint, ContactAttempt, HistoryEntry, Notice, Review
 
     def count(model):
         return f"(SELECT COUNT(*) FROM {model._meta.db_table} x WHERE x.complaint_id = c.id)"
@@ -432,7 +447,7 @@ def _case_sql() -> str:
     columns = ["state", "owner_id", "paid_at", "paused_at", "resolution_window_days", "resolution_due",
                "updated_at", "level", "is_upgraded", "first_callback_at"]
     return (f"SELECT {', '.join('c.' + col for col in columns)}, {count(HistoryEntry)}, {count(ContactAttempt)}, "
-            f"{count(Attachment)}, {count(Payment)}, "
+            f"{count(Attachment)}, {count(Payment)}, {count(Notice)}, {count(Review)}, "
             f"{', '.join(steps(status) for status in ApprovalStep.Status.values)} "
             f"FROM {Complaint._meta.db_table} c WHERE c.id = %s")
 
@@ -551,10 +566,10 @@ def token_body(w: World, principal: str) -> dict:
 # takes tests.complaints.conftest.BODIES).
 TRANSITIONS = {
     "verify": ("received", WORKERS, {"responsible_department": "商户维护部", "comment": "核实属实"}),
-    "invalidate": ("received", WORKERS, {"reason": "重复投诉"}),
-    "resolve_on_spot": ("received", WORKERS, {"resolution": "当场解释，客户认可"}),
+    "invalidate": ("received", WORKERS, {"reason": "重复投诉", "notice_channel": "phone"}),
+    "resolve_on_spot": ("received", WORKERS, {"resolution": "当场解释，客户认可", "notice_channel": "phone"}),
     "propose": ("verified", WORKERS, {"remedy": "补发商品", "amount": "100.00"}),
-    "resolve": ("approved", WORKERS, {"resolution": "已补发，客户认可"}),
+    "resolve": ("approved", WORKERS, {"resolution": "已补发，客户认可", "notice_channel": "phone"}),
     "revisit": ("resolved", WORKERS, {"reached": "yes", "satisfied": "yes", "note": "客户满意"}),
     "reopen": ("revisited", WORKERS, {"reason": "客户再次来电"}),
     "archive": ("revisited", WORKERS, {"root_cause": "商户发货慢"}),
@@ -633,6 +648,19 @@ MATRIX: dict[str, list[Probe]] = {
     "approvals:pay": [case_post("POST", "payable", PAYERS, {"reference": "PAY-0002", "amount": "100.00"},
                                  refusal="message")],
     "complaints:attach": [case_post("POST", "received", WORKERS, evidence, refusal="message")],
+    "complaints:notice": [case_post("POST", "received", WORKERS,
+                                    {"kind": "other", "channel": "phone", "content": "已电话告知处理进展"},
+                                    refusal="message")],
+    "complaints:reply": [case_post("POST", "forwarded", FORWARDED_WORKERS, {"summary": "已向监管回复处理结果"},
+                                   refusal="message")],
+    # The customer's request is written down by whoever logs complaints.
+    "complaints:review": [case_post("POST", "resolved", INTAKE, {"reason": "客户不服处理决定"}, refusal="message")],
+    "complaints:reviews": [Probe("GET", allowed=REVIEWERS)],
+    # §8: a review is decided by the unit above; every GD principal is of the case's own unit.
+    "complaints:review-decide": [
+        Probe("POST", "POST", frozenset({SU}), kwargs=lambda w, v, p: {"pk": w.reviews[w.unit_of(v)]},
+              body={"outcome": "upheld", "reason": "原决定适当", "notice_channel": "letter"},
+              effect=case_snapshot("reviewed"), refusal="message", must_change=True, variants=CASE_VARIANTS)],
     "complaints:transition": [
         Probe(f"POST-{name}", "POST", allowed,
               kwargs=(lambda kind, name: lambda w, v, p: {"pk": w.case(kind, v), "name": name})(kind, name),
@@ -679,6 +707,18 @@ MATRIX: dict[str, list[Probe]] = {
         for name, (kind, allowed, _form) in TRANSITIONS.items()
     },
     "api-complaint-approvals": [case_get("GET", "proposed")],
+    "api-complaint-notices": [
+        case_get("GET", "received"),
+        case_post("POST", "received", WORKERS, {"kind": "other", "channel": "phone", "content": "已电话告知"},
+                  as_json=True)],
+    "api-complaint-reply": [case_post("POST", "forwarded", FORWARDED_WORKERS, {"summary": "已向监管回复处理结果"},
+                                      as_json=True)],
+    "api-complaint-review": [case_post("POST", "resolved", INTAKE, {"reason": "客户不服处理决定"}, as_json=True)],
+    "api-reviews": [Probe("GET")],
+    "api-review-decide": [
+        Probe("POST", "POST", frozenset({SU}), kwargs=lambda w, v, p: {"pk": w.reviews[w.unit_of(v)]},
+              body={"outcome": "upheld", "reason": "原决定适当"}, as_json=True, effect=case_snapshot("reviewed"),
+              must_change=True, variants=CASE_VARIANTS)],
     "api-complaint-payment": [case_post("POST", "payable", PAYERS, {"reference": "PAY-0001", "amount": "100.00"},
                                         as_json=True, tolerate=(400, 409))],
     "api-approvals": [Probe("GET", leaks=other_unit_cases, shows=pending_for)],

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from approvals.models import ApprovalStep
-from complaints import attachments
+from complaints import services
 from complaints.models import Attachment, Category, Complaint, State
 from escalation.models import Notification
 
@@ -59,7 +59,7 @@ def fj_case(submit):
 
 @pytest.fixture
 def fj_attachment(fj_case, staff):
-    return attachments.attachment_add(complaint_id=fj_case.pk, by=staff["handler_fj"],
+    return services.attachment_add(complaint_id=fj_case.pk, by=staff["handler_fj"],
                                       upload=SimpleUploadedFile("policy.png", PNG), kind="photo")
 
 

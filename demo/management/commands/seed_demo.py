@@ -105,6 +105,11 @@ class Command(BaseCommand):
         for role in roles.APPROVERS:
             users[f"{role}_hq"] = self._user(f"{role}_hq", units["HQ"], role, password,
                                              name=rng.choice(SURNAMES) + rng.choice(GIVEN))
+        # Head office's own supervisor and cs_manager: they review the branches' decisions (§8 核查)
+        # and grant extensions beyond 30 days (§4).
+        for role in (roles.SUPERVISOR, roles.CS_MANAGER):
+            users[f"{role}_hq"] = self._user(f"{role}_hq", units["HQ"], role, password,
+                                             name=rng.choice(SURNAMES) + rng.choice(GIVEN))
         return users
 
     def _complaints(self, users, count) -> int:
@@ -119,8 +124,13 @@ class Command(BaseCommand):
             days_ago = rng.randint(0, 3) if state == "received" else rng.randint(3, 85)
             received = (now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8))).replace(second=0, microsecond=0)
             logger = u(roles.FRONT_DESK) if i % 2 else u(roles.HANDLER)
+            forwarded = i % 7 == 3  # every seventh forwarded by the regulator, with its deadline (§8)
             intake = services.Intake(
-                channel=rng.choice(["walk_in", "phone", "phone", "bank_branch", "email", "online"]),
+                channel="regulator" if forwarded else rng.choice(
+                    ["walk_in", "phone", "phone", "bank_branch", "email", "online"]),
+                source_body="nfra" if forwarded else "",
+                source_reference=f"{unit}JR-2026-{i + 1:04d}" if forwarded else "",
+                reply_due=received + dt.timedelta(days=10) if forwarded else None,
                 complainant_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                 complainant_phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
                 complainant_gender=rng.choice("MF"), customer_type=rng.choice(["new", "existing"]),
@@ -134,7 +144,18 @@ class Command(BaseCommand):
                 complaint = services.complaint_submit(by=logger, intake=intake)
             self._advance(complaint, state, claim, users, unit, received, rng)
             written += 1
+        self._review(users)
         return written
+
+    def _review(self, users):
+        """One archived branch case whose customer asked for a review (§8 核查): it waits in
+        head office's review queue."""
+        told = (Complaint.objects.filter(state="archived", org_unit__code="GD", notices__kind="decision",
+                                         notices__at__gte=clock.now() - dt.timedelta(days=25))
+                .order_by("-archived_at").first())
+        if told is not None:
+            services.review_request(complaint_id=told.pk, by=users["front_desk_gd"],
+                                    reason="客户对补偿金额不满意，申请上级机构核查。")
 
     def _advance(self, complaint, target, claim, users, unit, received, rng):
         u = lambda role: users[f"{role}_{unit.lower()}"]  # noqa: E731
@@ -152,14 +173,20 @@ class Command(BaseCommand):
             if complaint.level == Level.I:
                 with later(0.2):
                     services.complaint_resolve_on_spot(complaint_id=pk, by=complaint.first_receiver,
-                                                       resolution="当场向客户解释规则并致歉，客户表示接受。")
+                                                       resolution="当场向客户解释规则并致歉，客户表示接受。",
+                                                       notice={"channel": "in_person"})
             return
         with later(2):
             services.contact_record(complaint_id=pk, by=worker, outcome=ContactAttempt.Outcome.REACHED, note="已联系客户，了解诉求。")
+        if complaint.reply_due is not None:
+            with later(3):
+                services.complaint_reply_to_body(complaint_id=pk, by=worker,
+                                                 summary="已联系客户并核实情况，向监管报送处理进展。")
         if target == "invalid":
             with later(3):
                 services.complaint_invalidate(complaint_id=pk, by=worker,
-                                              reason="经核实，客户所述情况不属实，已电话告知客户。")
+                                              reason="经核实，客户所述情况不属实，已电话告知客户。",
+                                              notice={"channel": "phone"})
             return
         with later(5):
             services.complaint_verify(complaint_id=pk, by=worker, responsible_department="运营管理部",
@@ -186,7 +213,8 @@ class Command(BaseCommand):
                 approval_services.payment_record(complaint_id=pk, by=u(roles.FINANCE),
                                                   reference=f"FK{pk:08d}", amount=amount)
         with later(20):
-            services.complaint_resolve(complaint_id=pk, by=worker, resolution="已向客户告知处理结果，客户同意。")
+            services.complaint_resolve(complaint_id=pk, by=worker, resolution="已向客户告知处理结果，客户同意。",
+                                       notice={"channel": "phone"})
         if target == "resolved":
             return
         with later(48):

@@ -1,4 +1,5 @@
-"""The complaint record (docs/rules.md §2), its taxonomy (§3) and its history (§6)."""
+"""The complaint record (docs/rules.md §2) and its taxonomy (§3), with the
+workflow's transitions (§6)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,19 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from complaints import labels, policies
-from complaints.choices import (  # noqa: F401 (the record's vocabularies, importable with it)
+from complaints.choices import (
     ACTIVE_STATES,
-    IN_PERSON_CHANNELS,
-    LEVEL_PRIORITY,
     OPEN_STATES,
     CallbackRule,
     Channel,
     CustomerType,
-    DifficultFlag,
     Gender,
     Level,
     OwnerRule,
     SensitiveIdentity,
+    SourceBody,
     State,
 )
 from complaints.validators import FUTURE_TOLERANCE
@@ -175,6 +174,33 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
         help_text=_("The earliest deadline still running; orders queues."),
     )
     is_overdue = models.BooleanField(_("overdue"), default=False)
+    contact_due = models.DateTimeField(
+        _("customer to be reached by"), null=True, blank=True,
+        help_text=_("The end of the 3rd working day after intake: not reached by then with fewer than 3 "
+                    "attempts, the supervisor is told."),
+    )
+    failed_attempts = models.PositiveSmallIntegerField(_("failed contact attempts"), default=0)
+    promise_due = models.DateTimeField(
+        _("callback promised for"), null=True, blank=True,
+        help_text=_("The time promised to the customer for the next call, until a call is made."),
+    )
+    notice_due = models.DateTimeField(
+        _("customer to be told by"), null=True, blank=True,
+        help_text=_("An extension or a pause is told to the customer within 1 working day."),
+    )
+    notice_due_kind = models.CharField(_("notice owed"), max_length=16, blank=True)
+    revisit_due = models.DateTimeField(_("revisit due"), null=True, blank=True)
+    review_due = models.DateTimeField(_("review due"), null=True, blank=True)
+
+    # Forwarded by an outside body (docs/rules.md §8).
+    source_body = models.CharField(_("forwarded by"), max_length=32, choices=SourceBody.choices, blank=True)
+    source_reference = models.CharField(_("forwarding reference"), max_length=64, blank=True)
+    reply_due = models.DateTimeField(_("reply to the body due"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied to the body at"), null=True, blank=True)
+    reply_summary = models.TextField(_("reply to the body"), blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+
     next_check_at = models.DateTimeField(
         _("next deadline check"), null=True, blank=True, editable=False,
         help_text=_("When the deadline sweep must next look at this case; empty when nothing is pending."),
@@ -237,6 +263,11 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
             # Batch detection: same category and issue tag on one day.
             models.Index(fields=["category", "issue_tag", "received_at"], name="cmp_batch_idx"),
             models.Index(fields=["state"], name="cmp_state_idx"),
+            # 待回访 (§8): resolved cases by revisit deadline (small: a case is resolved for days).
+            models.Index(fields=["revisit_due"], name="cmp_revisit_idx", condition=models.Q(state="resolved")),
+            # A filter by forwarding body (§8; small: most complaints were not forwarded).
+            models.Index(fields=["source_body", "received_at"], name="cmp_source_idx",
+                         condition=~models.Q(source_body="")),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(group_size__gte=1), name="cmp_group_size_pos"),
@@ -276,7 +307,8 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
             self.responsible_department = responsible_department
 
     @transition(field=state, source=[State.RECEIVED, State.VERIFIED], target=State.ARCHIVED,
-                permission=policies.can_work, custom={"label": labels.TRANSITIONS["invalidate"].action})
+                permission=policies.can_work, conditions=[policies.replied_if_forwarded],
+                custom={"label": labels.TRANSITIONS["invalidate"].action})
     def invalidate(self, *, reason: str):
         self.invalid_reason = reason
         self.archived_at = clock.now()
@@ -327,10 +359,13 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     @transition(field=state, source=State.REVISITED, target=State.VERIFIED,
                 permission=policies.can_work, custom={"label": labels.TRANSITIONS["reopen"].action})
     def reopen(self):
-        # The revisit that sent it back stays in the history; the case now waits
-        # for a new resolution and a new revisit.
-        self.revisit_reached = self.revisit_satisfied = self.revisited_at = None
         self.reopen_count += 1
+        self._clear_decision()
+
+    def _clear_decision(self):
+        # The revisit and decision that sent it back stay in the history; the
+        # case now waits for a new resolution and a new revisit.
+        self.revisit_reached = self.revisit_satisfied = self.revisited_at = None
         self.resolution = ""
         self.resolved_at = None
         self.remedy = ""
@@ -339,13 +374,25 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
         self.paid_at = None
 
     @transition(field=state, source=State.REVISITED, target=State.ARCHIVED,
-                permission=policies.can_work, conditions=[policies.revisit_allows_archive],
+                permission=policies.can_work,
+                conditions=[policies.revisit_allows_archive, policies.replied_if_forwarded],
                 custom={"label": labels.TRANSITIONS["archive"].action})
     def archive(self, *, root_cause: str, responsible_party: str = "", rectification: str = ""):
         self.root_cause = root_cause
         self.responsible_party = responsible_party
         self.rectification = rectification
         self.archived_at = clock.now()
+
+    # A review (核查, §8) that changes the decision sends the case back, even
+    # from the archive; fired by the review service only (complaints.services.reviews).
+    @transition(field=state, source=[State.RESOLVED, State.REVISITED, State.ARCHIVED], target=State.VERIFIED,
+                permission=policies.only_by_review,
+                custom={"label": labels.TRANSITIONS["change_on_review"].action, "admin": False})
+    def change_on_review(self):
+        self.reopen_count += 1
+        self._clear_decision()
+        self.root_cause = self.responsible_party = self.rectification = ""
+        self.archived_at = None
 
     @transition(field=state, source=list(OPEN_STATES), target=None,
                 permission=policies.can_extend, conditions=[policies.can_still_extend],
@@ -364,180 +411,3 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
                 custom={"label": labels.TRANSITIONS["resume"].action})
     def resume(self):
         pass
-
-
-class HistoryEntry(models.Model):
-    """One transition of one case: who, when, from, to and why. Append-only."""
-
-    # Indexed by hist_complaint_at_idx (complaint, at): a second index on the
-    # column alone only cost every one of millions of inserts.
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="history", db_index=False)
-    transition = models.CharField(_("transition"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16)
-    to_state = models.CharField(_("to"), max_length=16)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
-                           on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=clock.now, editable=False)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    seconds_in_from_state = models.PositiveBigIntegerField(
-        _("time in the previous state (seconds)"), null=True, blank=True,
-        help_text=_("Set when the state changed; averages of it give the time spent in each state."),
-    )
-
-    class Meta:
-        verbose_name = _("history entry")
-        verbose_name_plural = _("history")
-        ordering = ["at", "pk"]
-        indexes = [
-            # A case's timeline, oldest first.
-            models.Index(fields=["complaint", "at"], name="hist_complaint_at_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.complaint_id} {self.transition} {self.from_state}→{self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("History entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("History entries are never deleted.")
-
-
-class ContactAttempt(ChoiceLabels, models.Model):
-    """One attempt to reach the customer (§4 contact)."""
-
-    class Outcome(models.TextChoices):
-        REACHED = "reached", _("Reached")
-        NO_ANSWER = "no_answer", _("No answer")
-        BUSY = "busy", _("Busy")
-        UNREACHABLE = "unreachable", _("Unreachable")
-
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="contacts", db_index=False)  # contact_complaint_at_idx
-    at = models.DateTimeField(_("at"))
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
-                           on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
-
-    class Meta:
-        verbose_name = _("contact attempt")
-        verbose_name_plural = _("contact attempts")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["complaint", "at"], name="contact_complaint_at_idx")]
-
-    def __str__(self):
-        return f"{self.complaint_id} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
-
-
-def attachment_path(instance, filename):
-    return f"attachments/{clock.now():%Y/%m}/{instance.complaint_id}/{filename}"
-
-
-class Attachment(ChoiceLabels, models.Model):
-    """Evidence: call recordings, policy images, receipts, photos."""
-
-    class Kind(models.TextChoices):
-        RECORDING = "recording", _("Call recording")
-        POLICY_IMAGE = "policy_image", _("Policy image")
-        RECEIPT = "receipt", _("Receipt")
-        PHOTO = "photo", _("Photo")
-        DOCUMENT = "document", _("Document")
-        OTHER = "other", _("Other")
-
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="attachments")
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
-                                    on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
-
-
-class IntakeKey(models.Model):
-    """One intake's key, chosen by the client (the API's Idempotency-Key) or by
-    the intake form (its one-time token): a repeated intake with the same key by
-    the same user answers the complaint the first one created, so a desk that
-    retries after a lost answer never logs the complaint twice."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-                             related_name="+", db_index=False)  # intake_key_unique leads with it
-    key = models.CharField(_("key"), max_length=64)
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="+", null=True)
-    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
-
-    class Meta:
-        verbose_name = _("intake key")
-        verbose_name_plural = _("intake keys")
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="intake_key_unique")]
-
-    def __str__(self):
-        return f"{self.user_id} {self.key}"
-
-
-class NumberSequence(models.Model):
-    """The last complaint number issued per day; incremented atomically."""
-
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("number sequence")
-        verbose_name_plural = _("number sequences")
-
-
-class BatchCounter(models.Model):
-    """Complaints per day, category and issue tag, incremented atomically at
-    intake: the batch rule (§3 rule 4) holds under concurrent intake."""
-
-    day = models.DateField()
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
-    issue_tag = models.CharField(max_length=100)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("batch counter")
-        verbose_name_plural = _("batch counters")
-        constraints = [models.UniqueConstraint(fields=["day", "category", "issue_tag"], name="batch_counter_key")]
-
-
-class PersonalDataAccess(models.Model):
-    """Who saw a complainant's full phone or ID number, when and where (audit)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-                             related_name="+")
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="personal_data_accesses", db_index=False,  # pda_complaint_at_idx
-                                  null=True, blank=True, help_text=_("Empty for a search by number."))
-    channel = models.CharField(_("where"), max_length=32)
-    searched = models.CharField(_("number searched (masked)"), max_length=40, blank=True)
-    at = models.DateTimeField(_("at"), default=clock.now, editable=False)
-
-    class Meta:
-        verbose_name = _("personal data access")
-        verbose_name_plural = _("personal data accesses")
-        ordering = ["-at", "-pk"]
-        indexes = [
-            # "Who looked at this complainant's data?"
-            models.Index(fields=["complaint", "at"], name="pda_complaint_at_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.user_id} {self.complaint_id} {self.channel}"
