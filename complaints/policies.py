@@ -251,13 +251,19 @@ def may_request_review(complaint, user) -> bool:
     return can_log(user) and (_is_superuser(user) or in_scope(complaint, user))
 
 
+def handlers_of(complaint) -> set[int]:
+    """Who took part in the case (§8: none of them reviews it): its owner, who
+    received it, proposed its remedy or replied to its body, and everyone who
+    acted on it (its history), called the customer or told the customer."""
+    people = {complaint.owner_id, complaint.first_receiver_id, complaint.proposed_by_id, complaint.replied_by_id}
+    people |= set(complaint.history.values_list("by_id", flat=True))
+    people |= set(complaint.contacts.values_list("by_id", flat=True))
+    people |= set(complaint.notices.values_list("by_id", flat=True))
+    return people - {None}
+
+
 def handled(complaint, user) -> bool:
-    """The user took part in the case: owned, received, proposed, replied to the
-    body, or acted on it (its history)."""
-    pk = getattr(user, "pk", None)
-    if pk in (complaint.owner_id, complaint.first_receiver_id, complaint.proposed_by_id, complaint.replied_by_id):
-        return True
-    return complaint.history.filter(by_id=pk).exists()
+    return getattr(user, "pk", None) in handlers_of(complaint)
 
 
 def may_review(complaint, unit, user) -> bool:

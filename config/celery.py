@@ -21,8 +21,8 @@ def _redbeat_settings_by_their_own_names(sender, **kwargs):
     """RedBeat reads CELERY_REDBEAT_* through the namespace, but looks for them
     by their bare names (redbeat_redis_url) to decide whether they are set and
     warns at every start that they are not; give them those names too."""
-    sender.conf.update({key.removeprefix("CELERY_").lower(): value for key, value in list(sender.conf.items())
-                        if key.startswith("CELERY_REDBEAT_")})
+    names = [key for key in list(sender.conf.keys()) if key.startswith("CELERY_REDBEAT_")]
+    sender.conf.update({key.removeprefix("CELERY_").lower(): sender.conf[key] for key in names})
 
 
 @signals.setup_logging.connect

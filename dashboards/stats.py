@@ -15,8 +15,9 @@ organisation unit with the units below it. Definitions (also in the README):
   (resolved) by the resolution date.
 - resolution on time: of the cases resolved, or open past their resolution
   deadline (invalid ones excluded), those resolved no later than the deadline.
-- one-time resolution (一次解决率): of the resolved cases, those never
-  reopened nor upgraded.
+- one-time resolution (一次解决率): of the cases resolved at least once
+  (resolved now, or come back after a resolution), those never reopened, never
+  upgraded and never changed on review.
 - revisit rate: of the resolved cases, those revisited since their last
   resolution; satisfaction: of the revisits that reached the customer (every
   one in the history, a dissatisfied one too after its case was reopened),
@@ -102,6 +103,8 @@ def rate_aggregates(now: dt.datetime) -> dict:
         "resolution_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolution_due"))
                                     & Q(invalid_reason="")),
         "resolved": Count("pk", filter=resolved),
+        # Resolved at least once: resolved now, or came back after a resolution (reopened, changed on review).
+        "resolved_once": Count("pk", filter=resolved | Q(reopen_count__gt=0)),
         "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
         "revisited": Count("pk", filter=resolved & Q(revisited_at__isnull=False)),
         "overdue": Count("pk", filter=Q(is_overdue=True)),
@@ -160,7 +163,7 @@ def rates_from(counts: dict) -> dict:
     return {
         "first_callback_on_time_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
         "resolution_on_time_rate": _rate(counts["resolution_on_time"], counts["resolution_counted"]),
-        "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved"]),
+        "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved_once"]),
         "revisit_rate": _rate(counts["revisited"], counts["resolved"]),
         "satisfaction_rate": _rate(counts.get("satisfied", 0), counts.get("reached", 0)),
         "promises_kept_rate": _rate(kept, promises),

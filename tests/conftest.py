@@ -98,8 +98,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _fast_passwords(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The console SMS gateway writes its outbox file under the test's temporary directory.
+    settings.SMS_FILE_DIR = str(tmp_path_factory.getbasetemp() / "sms")
     # Dashboard figures computed on every request (tests/dashboards/test_rollups.py
     # turns the cache on where it is under test).
     settings.FIGURES_MAX_AGE_SECONDS = 0

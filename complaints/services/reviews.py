@@ -51,10 +51,8 @@ def reviewer_for(complaint: Complaint, unit) -> User | None:
     unit who did not handle the case, the one with the fewest open reviews
     (ties to the earliest account). None when the unit has nobody eligible:
     the review still waits in the unit's 核查 queue."""
-    handlers = set(complaint.history.exclude(by=None).values_list("by_id", flat=True))
-    handlers |= {complaint.owner_id, complaint.first_receiver_id, complaint.proposed_by_id, complaint.replied_by_id}
     candidates = (User.objects.filter(is_active=True, org_unit=unit, groups__name__in=policies.REVIEWING)
-                  .exclude(pk__in=[pk for pk in handlers if pk is not None]).distinct()
+                  .exclude(pk__in=policies.handlers_of(complaint)).distinct()
                   .annotate(load=Count("reviews_owned", filter=Q(reviews_owned__state=Review.State.OPEN)))
                   .order_by("load", "pk"))
     if complaint.org_unit.parent_id is not None:
@@ -122,11 +120,11 @@ def review_decide(*, review_id: int, by: User, outcome: str, reason: str, notice
         if review is None:
             raise NotVisible(_("No such review."))
         complaint = selectors.get_visible(user=by, complaint_id=review.complaint_id, lock=True)
+        if review.state != Review.State.OPEN:
+            raise TransitionNotAllowed(_("This review has already been decided."))
         if not policies.may_review(complaint, review.owner_unit, by):
             raise NotPermitted(_("A review is decided by a supervisor or customer service manager of the unit "
                                  "above who did not handle the case."))
-        if review.state != Review.State.OPEN:
-            raise TransitionNotAllowed(_("This review has already been decided."))
         now = clock.now()
         review.state, review.outcome = Review.State.DECIDED, outcome
         review.decided_by, review.decided_at, review.decision_reason = by, now, reason.strip()

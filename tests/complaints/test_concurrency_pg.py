@@ -38,7 +38,8 @@ def test_two_transitions_at_once_one_wins_the_other_gets_409(postgres, staff, su
     responses = race(
         lambda: _client(handler).post(url + "verify/", {"comment": "A"}, format="json"),
         # both only from "received": whichever commits second must lose
-        lambda: _client(supervisor).post(url + "resolve_on_spot/", {"resolution": "B"}, format="json"),
+        lambda: _client(supervisor).post(url + "resolve_on_spot/", {"resolution": "B", "notice": {"channel": "phone"}},
+                                               format="json"),
     )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409], [r.content for r in responses]
