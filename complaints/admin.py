@@ -14,6 +14,7 @@ from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeFor
 from complaints.models import (
     Attachment,
     Category,
+    Cause,
     Complaint,
     ContactAttempt,
     HistoryEntry,
@@ -32,10 +33,25 @@ class CategoryAdmin(admin.ModelAdmin):
                     "selectable", "is_active", "sort_order"]
     list_filter = ["domain", "level", "owner_rule", "callback_rule", "is_active"]
     list_editable = ["is_active", "sort_order"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "keywords"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a category with "active", past complaints keep theirs
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    """The causes (投诉原因, §3): administrators add causes and sub-causes."""
+
+    list_display = ["code", "name", "parent", "is_active", "sort_order"]
+    list_filter = ["is_active"]
+    list_select_related = ["parent__parent"]
+    autocomplete_fields = ["parent"]
+    list_editable = ["is_active", "sort_order"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a cause with "active", past complaints keep theirs
 
 
 class ReadOnlyInline(admin.TabularInline):

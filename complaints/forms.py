@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from complaints import policies, services
+from complaints import policies, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.models import (
     FORWARDED_CHANNELS,
@@ -33,10 +33,29 @@ INTAKE_FIELDS = [
 ]
 
 
+def cause_choices() -> list[tuple[str, str]]:
+    """The active causes and sub-causes (§3), sub-causes under their cause."""
+    active = sorted((c for c in selectors.causes().values() if c.is_active), key=lambda c: (c.sort_order, c.code))
+    return [("", "—"), *((c.code, str(c)) for c in active)]
+
+
+class CategorySelect(forms.Select):
+    """Category options carry their code, for the intake page's search (which
+    asks GET /api/v1/categories/?q= what matches: one rule, in the model)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if getattr(value, "instance", None) is not None:
+            option["attrs"]["data-code"] = value.instance.code
+        return option
+
+
 class ComplaintIntakeForm(forms.ModelForm):
     # The form's one-time token: a form sent twice (a double click, a retry after a
     # lost answer) logs one complaint, and the second answer shows it.
     intake_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    cause = forms.ChoiceField(label=_("cause"), required=False,
+                              help_text=_("投诉原因: may wait until the complaint is verified."))
     difficult_flags = forms.MultipleChoiceField(
         label=_("difficult-customer flags"), choices=DifficultFlag.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -50,6 +69,7 @@ class ComplaintIntakeForm(forms.ModelForm):
             "request": forms.Textarea(attrs={"rows": 2}),
             "narrative": forms.Textarea(attrs={"rows": 3}),
             "complainant_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "category": CategorySelect,
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -58,6 +78,8 @@ class ComplaintIntakeForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("intake_token", uuid.uuid4().hex)
         self.fields["category"].queryset = Category.objects.filter(is_active=True, selectable=True)
+        self.fields["category"].label_from_instance = lambda category: category.name  # names, never codes
+        self.fields["cause"].choices = cause_choices()
         self.fields["org_unit"].required = False
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("Leave empty for now.")
@@ -105,7 +127,7 @@ class ComplaintIntakeForm(forms.ModelForm):
         return services.Intake(
             channel=data["channel"], complainant_name=data["complainant_name"].strip(),
             complainant_phone=data["complainant_phone"], category=data["category"].code,
-            reason=data["reason"], complainant_gender=data["complainant_gender"],
+            cause=data.get("cause") or "", reason=data["reason"], complainant_gender=data["complainant_gender"],
             complainant_id_number=data.get("complainant_id_number", ""),
             customer_type=data["customer_type"], complainant_region=data.get("complainant_region", ""),
             is_vip=data.get("is_vip", False), sensitive_identity=data["sensitive_identity"],
@@ -146,8 +168,14 @@ class CommentForm(forms.Form):
 
 
 class VerifyForm(CommentForm):
+    cause = forms.ChoiceField(label=_("cause"), required=False,
+                              help_text=_("Required when the complaint has no cause yet."))
     responsible_department = forms.CharField(label=_("responsible department"), max_length=100,
                                              required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].choices = cause_choices()
 
 
 class ReasonForm(forms.Form):

@@ -9,6 +9,7 @@ from complaints.models import (
     ACTIVE_STATES,
     Attachment,
     Category,
+    Cause,
     Complaint,
     ContactAttempt,
     HistoryEntry,
@@ -53,15 +54,38 @@ def selectable_category(code: str) -> Category | None:
                          .order_by("pk").first())
 
 
+def category_name(code: str) -> str:
+    """The name of a category or classification code (URG and III-C included)."""
+    return _taxonomy.get(("name", code), lambda: Category.objects.filter(code=code).values_list("name", flat=True)
+                         .first() or code)
+
+
+def causes() -> dict[int, Cause]:
+    """Every cause by id, parents joined, kept in the process like the categories
+    (a few dozen rows read by every answer that names a case's cause)."""
+    return _taxonomy.get("causes", lambda: {c.pk: c for c in Cause.objects.select_related("parent")})
+
+
+def active_cause(code: str) -> Cause | None:
+    """The active cause of ``code`` (intake, verify)."""
+    return next((c for c in causes().values() if c.code == code and c.is_active), None)
+
+
+def categories_matching(typed: str) -> list[Category]:
+    """The active, selectable categories a clerk finds by typing (§3: code,
+    name or any search word), in the taxonomy's order."""
+    return Category.objects.filter(is_active=True, selectable=True).matching(typed)
+
+
 def forget_taxonomy(**signal_kwargs) -> None:
-    """Signal receiver: a category was added, changed or removed."""
+    """Signal receiver: a category or a cause was added, changed or removed."""
     _taxonomy.forget()
 
 
 def complaint_detail(*, user, complaint_id: int) -> Complaint:
     complaint = (
         Complaint.objects.visible_to(user)
-        .select_related(*LIST_RELATED, "org_unit__parent", "subject_agent", "proposed_by")
+        .select_related(*LIST_RELATED, "org_unit__parent", "subject_agent", "proposed_by", "cause__parent")
         .prefetch_related(*_detail_prefetches())
         .filter(pk=complaint_id)
         .order_by("pk")  # one row by its key: never a walk of the priority-order index

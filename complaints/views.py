@@ -93,8 +93,9 @@ def intake_preview(request):
         "level": c.level,
         "level_label": str(dict(Complaint._meta.get_field("level").choices)[c.level]),
         "classification": c.code,
+        "classification_name": selectors.category_name(c.code),
         "urgent_reasons": urgent_reason_labels(c.urgent_reasons),
-        "owner": decision.owner.display_name if decision.owner else None,
+        "owner": decision.owner.display_name if decision.owner else _("The unit's queue (本单位待领取队列)"),
         "owner_role": str(roles.ROLE_LABELS.get(decision.owner_role, decision.owner_role)),
         "first_callback_due": timezone.localtime(decision.first_callback_due).strftime("%Y-%m-%d %H:%M"),
         "resolution_due": timezone.localtime(decision.resolution_due).strftime("%Y-%m-%d"),
@@ -182,6 +183,8 @@ def _transition_form(name: str, complaint: Complaint):
     channel chosen and the notice's template filled for the case (§8)."""
     form_class = TRANSITION_FORMS[name]
     kind = notices.FOR_TRANSITION.get(name)
+    if name == "verify" and complaint.cause_id:
+        return form_class(prefix=name, initial={"cause": complaint.cause.code})
     if kind is None:
         return form_class(prefix=name)
     return form_class(prefix=name, initial={"notice_channel": notices.default_channel(complaint, name),

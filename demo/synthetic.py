@@ -48,6 +48,7 @@ from complaints.classification import Facts, classify
 from complaints.models import (
     CallbackRule,
     Category,
+    Cause,
     Channel,
     Complaint,
     ContactAttempt,
@@ -103,6 +104,7 @@ REASONS = {
     "points": ("积分兑换商品迟迟未发货", "尽快发货或退回积分"),
     "insurance": ("理赔进度缓慢，资料提交后无人跟进", "尽快赔付"),
     "property": ("报修多日无人处理", "限期维修并赔偿损失"),
+    "bank": ("理财产品收益与销售时宣传不符", "说明情况并赔偿损失"),
 }
 ROOT_CAUSES = ["业务流程不完善", "人员服务意识不足", "系统故障", "合作商户履约不到位", "销售误导",
                "客户对条款理解有误", "理赔时效管理不到位"]
@@ -297,6 +299,7 @@ class Generator:
         self.ids = {m: Ids(m) for m in (Complaint, HistoryEntry, ContactAttempt, ApprovalChain,
                                         ApprovalStep, Payment, Alert, Notice, Review)}
         self.categories = list(Category.objects.filter(is_active=True, selectable=True))
+        self.causes = list(Cause.objects.filter(is_active=True).values_list("pk", flat=True))
         # Common complaints are common: the first categories of each line weigh more.
         self.category_weights = [max(1, 12 - i % 12) for i, _ in enumerate(self.categories)]
         self._owner = cache(self._owner_uncached)
@@ -403,7 +406,8 @@ class Generator:
             customer_type="existing" if rng.random() < 0.8 else "new",
             complainant_region=unit.name.replace("分公司", "").replace("第", "")[:20], is_vip=facts.is_vip,
             sensitive_identity=facts.sensitive_identity, difficult_flags=[],
-            category_id=category.pk, reason=f"{category.name}：{domain_reason}", request=domain_request,
+            category_id=category.pk, cause_id=rng.choice(self.causes),
+            reason=f"{category.name}：{domain_reason}", request=domain_request,
             narrative="", claim_amount=claim, product_ref=f"{MARK}{rng.randint(100000, 999999)}",
             issue_tag="", subject_agent_id=agent.pk if agent else None,
             first_receiver_id=logger.pk, owner_id=owner.pk if owner else None, owner_role=owner_role,

@@ -175,7 +175,7 @@ def staff(make_user):
 
 def intake(**overrides) -> services.Intake:
     values = dict(channel="phone", complainant_name="王芳", complainant_phone="13800138000",
-                  category="I-2", reason="积分兑换的商品未发货", request="尽快发货",
+                  category="I-2", cause="PROCESS", reason="积分兑换的商品未发货", request="尽快发货",
                   narrative="十天前兑换，物流未更新。")
     values.update(overrides)
     return services.Intake(**values)
@@ -195,7 +195,7 @@ def api_payload(**overrides) -> dict:
         "channel": "walk_in",
         "complainant": {"name": "李娜", "phone": "13912345678", "gender": "F",
                         "customer_type": "existing", "vip": False, "sensitive_identity": "none"},
-        "category": "I-2", "reason": "兑换商品未发货", "request": "尽快发货", "narrative": "十天未到",
+        "category": "I-2", "cause": "PROCESS", "reason": "兑换商品未发货", "request": "尽快发货", "narrative": "十天未到",
         "major_impact": False, "escalated_from_hq": False,
     }
     complainant = overrides.pop("complainant", None)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints import selectors
 from complaints.models import (
     Channel,
     Complaint,
@@ -103,6 +104,9 @@ class ComplaintIn(FieldsBuiltOnce, serializers.Serializer):
     source = SourceIn(required=False, allow_null=True, default=None)
     complainant = ComplainantIn()
     category = some_text(max_length=32)
+    cause = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                  help_text=_("A cause code (GET /api/v1/causes/); optional at intake, "
+                                              "required by verify."))
     reason = some_text()
     request = serializers.CharField(required=False, allow_blank=True, default="")
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
@@ -209,6 +213,8 @@ class DecideIn(serializers.Serializer):
 class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
+    cause = serializers.SerializerMethodField()
+    cause_name = serializers.SerializerMethodField()
     org_unit = serializers.CharField(source="org_unit.code")
     owner = serializers.SerializerMethodField()
     first_receiver = serializers.CharField(source="first_receiver.username")
@@ -222,7 +228,7 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "number", "state", "level", "category", "category_name", "classification",
+            "id", "number", "state", "level", "category", "category_name", "cause", "cause_name", "classification",
             "urgent_reasons", "is_batch", "is_upgraded", "upgrade_reason", "owner", "owner_role",
             "first_receiver", "org_unit", "channel", "complainant", "reason", "request", "narrative",
             "issue_tag", "claim_amount", "product_ref", "major_impact", "escalated_from_hq",
@@ -240,6 +246,27 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
             return None
         return {"body": obj.source_body, "reference": obj.source_reference,
                 "reply_due": serializers.DateTimeField().to_representation(obj.reply_due) if obj.reply_due else None}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cause(self, obj):
+        cause = self._cause(obj)
+        return cause.code if cause else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cause_name(self, obj):
+        cause = self._cause(obj)
+        return str(cause) if cause else None
+
+    def _cause(self, obj):
+        """The case's cause: joined already (one case), else from the causes kept in
+        the process, read once per answer (a list's rows share the context)."""
+        if obj.cause_id is None:
+            return None
+        if Complaint.cause.is_cached(obj):
+            return obj.cause
+        if "causes" not in self.context:
+            self.context["causes"] = selectors.causes()
+        return self.context["causes"][obj.cause_id]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_owner(self, obj):
@@ -280,6 +307,25 @@ class CommentIn(serializers.Serializer):
 class VerifyIn(CommentIn):
     responsible_department = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                                    default="")
+    cause = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                  help_text=_("The cause code, when the complaint has none yet (400 otherwise)."))
+
+
+class CategoryOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.CharField(), source="search_words")
+
+
+class CauseOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    parent = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent(self, obj):
+        return obj.parent.code if obj.parent_id else None
 
 
 class ReasonIn(serializers.Serializer):

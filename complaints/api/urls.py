@@ -5,6 +5,8 @@ from complaints.api import views
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("categories/", views.CategoryList.as_view(), name="api-categories"),
+    path("causes/", views.CauseList.as_view(), name="api-causes"),
     path("complaints/", views.ComplaintListCreate.as_view(), name="api-complaints"),
     path("complaints/<int:pk>/", views.ComplaintDetail.as_view(), name="api-complaint"),
     path("complaints/<int:pk>/take/", views.TakeView.as_view(), name="api-complaint-take"),

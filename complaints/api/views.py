@@ -21,7 +21,7 @@ def _intake_from(data: dict) -> services.Intake:
         complainant_gender=person["gender"], complainant_id_number=person["id_number"],
         customer_type=person["customer_type"], complainant_region=person["region"],
         is_vip=person["vip"], sensitive_identity=person["sensitive_identity"],
-        difficult_flags=tuple(person["difficult_flags"]), category=data["category"],
+        difficult_flags=tuple(person["difficult_flags"]), category=data["category"], cause=data["cause"],
         reason=data["reason"], request=data["request"], narrative=data["narrative"],
         issue_tag=data["issue_tag"], claim_amount=data["claim_amount"],
         product_ref=data["product_ref"], org_unit=data["org_unit"], subject_agent=data["agent"],
@@ -118,6 +118,21 @@ TRANSITION_BODIES = {
     "revisit": s.RevisitIn, "reopen": s.ReasonIn, "archive": s.ArchiveIn, "extend": s.ExtendIn,
     "pause": s.ToldReasonIn, "resume": s.ToldReasonIn,
 }
+
+
+class CategoryList(APIView):
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="Words typed: code, name or search words")],
+                   responses=s.CategoryOut(many=True), summary="The categories a clerk may choose (§3)")
+    def get(self, request):
+        return Response(s.CategoryOut(selectors.categories_matching(request.query_params.get("q", "")),
+                                      many=True).data)
+
+
+class CauseList(APIView):
+    @extend_schema(responses=s.CauseOut(many=True), summary="The causes (投诉原因) and sub-causes (§3)")
+    def get(self, request):
+        active = [c for c in selectors.causes().values() if c.is_active]
+        return Response(s.CauseOut(sorted(active, key=lambda c: (c.sort_order, c.code)), many=True).data)
 
 
 class TakeView(APIView):

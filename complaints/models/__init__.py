@@ -27,12 +27,12 @@ from complaints.models.activity import (
 )
 from complaints.models.counters import BatchCounter, IntakeKey, NumberSequence
 from complaints.models.notices import SENT_CHANNELS, Notice, NoticeChannel, NoticeKind, NoticeTemplate
-from complaints.models.record import Category, Complaint, ComplaintQuerySet
+from complaints.models.record import Category, Cause, Complaint, ComplaintQuerySet
 from complaints.models.reviews import Review
 
 __all__ = [
     "ACTIVE_STATES", "FORWARDED_CHANNELS", "IN_PERSON_CHANNELS", "LEVEL_PRIORITY", "OPEN_STATES", "Attachment",
-    "BatchCounter", "CallbackRule", "Category", "Channel", "Complaint", "ComplaintQuerySet", "ContactAttempt",
+    "BatchCounter", "CallbackRule", "Category", "Cause", "Channel", "Complaint", "ComplaintQuerySet", "ContactAttempt",
     "CustomerType", "DifficultFlag", "Gender", "HistoryEntry", "IntakeKey", "Level", "NumberSequence", "OwnerRule",
     "PersonalDataAccess", "SensitiveIdentity", "SourceBody", "State", "attachment_path",
     "SENT_CHANNELS", "Notice", "NoticeChannel", "NoticeKind", "NoticeTemplate", "Review",

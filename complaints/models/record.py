@@ -28,6 +28,15 @@ from config.patches import ChoiceLabels, StateFieldsFoundOnce
 from escalation import deadlines
 
 
+class CategoryQuerySet(models.QuerySet):
+    def matching(self, typed: str) -> list["Category"]:
+        """The categories a clerk finds by typing ``typed`` (``Category.matches``);
+        the taxonomy is a few dozen rows, so the rule runs in Python, in one place."""
+        if not typed.strip():
+            return list(self)
+        return [category for category in self if category.matches(typed)]
+
+
 class Category(ChoiceLabels, models.Model):
     """One code of the complaint taxonomy. Data an administrator extends, not code."""
 
@@ -36,10 +45,15 @@ class Category(ChoiceLabels, models.Model):
         POINTS = "points", _("Points and benefits")
         INSURANCE = "insurance", _("Insurance")
         PROPERTY = "property", _("Property")
+        BANK = "bank", _("Banking")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    keywords = models.CharField(
+        _("search words"), max_length=300, blank=True,
+        help_text=_("Words a clerk may type to find this category, separated by spaces (理财 基金 代销)."),
+    )
     domain = models.CharField(_("business line"), max_length=16, choices=Domain.choices,
                               default=Domain.GENERAL)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
@@ -62,6 +76,8 @@ class Category(ChoiceLabels, models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
 
+    objects = CategoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("complaint category")
         verbose_name_plural = _("complaint categories")
@@ -69,6 +85,38 @@ class Category(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def search_words(self) -> list[str]:
+        return self.keywords.split()
+
+    def matches(self, typed: str) -> bool:
+        """§3: a category is found by its code, its name or any of its search
+        words: each word typed is part of one of them, or holds a search word
+        (信用卡被盗刷 finds 盗刷)."""
+        text = f"{self.code} {self.name} {self.keywords}".lower()
+        words = self.search_words
+        return all(word in text or any(w in word for w in words) for word in typed.lower().split())
+
+
+class Cause(models.Model):
+    """The cause of a complaint (投诉原因, §3): the second axis of the regulator's
+    statistics, with sub-causes under a cause. Data an administrator extends."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", verbose_name=_("belongs to"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="children")
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        verbose_name = _("complaint cause")
+        verbose_name_plural = _("complaint causes")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -111,6 +159,10 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     # What.
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="complaints", db_index=False)  # cmp_batch_idx leads with it
+    # §3: optional at intake, set by the time the case is verified. Not indexed: the
+    # figures group the period's cases by it; a cause is never deleted (PROTECT).
+    cause = models.ForeignKey(Cause, verbose_name=_("cause"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="complaints", db_index=False)
     reason = models.TextField(_("complaint reason"))
     request = models.TextField(_("customer's request"), blank=True)
     narrative = models.TextField(_("narrative of events"), blank=True)
@@ -302,7 +354,12 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
 
     @transition(field=state, source=State.RECEIVED, target=State.VERIFIED,
                 permission=policies.can_work, custom={"label": labels.TRANSITIONS["verify"].action})
-    def verify(self, *, responsible_department: str = ""):
+    def verify(self, *, responsible_department: str = "", cause: "Cause | None" = None):
+        """§3: the cause (投诉原因) may wait until now, and no longer."""
+        if cause is not None:
+            self.cause = cause
+        if self.cause_id is None:
+            raise ValidationError({"cause": [_("Choose the cause of the complaint (投诉原因) before verifying it.")]})
         if responsible_department:
             self.responsible_department = responsible_department
 

@@ -58,6 +58,7 @@ class Intake:
     complainant_phone: str
     category: str
     reason: str
+    cause: str = ""  # §3: optional at intake, required by the time the case is verified
     complainant_gender: str = Gender.UNKNOWN
     complainant_id_number: str = ""
     customer_type: str = CustomerType.EXISTING
@@ -122,6 +123,9 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
         unit = by.org_unit
         if unit is None:
             errors["org_unit"] = [_("Choose the organisation unit the complaint belongs to.")]
+
+    if intake.cause and selectors.active_cause(intake.cause) is None:
+        errors["cause"] = [_("Unknown complaint cause “%(code)s”.") % {"code": intake.cause}]
 
     agent = None
     if intake.subject_agent:
@@ -268,6 +272,7 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
         sensitive_identity=intake.sensitive_identity,
         difficult_flags=list(intake.difficult_flags),
         category=category,
+        cause=selectors.active_cause(intake.cause) if intake.cause else None,
         reason=intake.reason,
         request=intake.request,
         narrative=intake.narrative,

@@ -123,11 +123,19 @@ def _told(name: str, spec: dict | None, by: User, **extra):
     return after
 
 
-def complaint_verify(*, complaint_id: int, by: User, responsible_department: str = "",
+def complaint_verify(*, complaint_id: int, by: User, responsible_department: str = "", cause: str = "",
                      comment: str = "") -> Complaint:
-    return run_transition(complaint_id=complaint_id, by=by, name="verify", comment=comment,
-                          data={"responsible_department": responsible_department} if responsible_department else None,
-                          apply=lambda c: c.verify(responsible_department=responsible_department))
+    """§3: verifying sets the cause (投诉原因) when intake left it open; the model
+    refuses a case that would still have none."""
+    found = None
+    if cause:
+        found = selectors.active_cause(cause)
+        if found is None:
+            raise ValidationError({"cause": [_("Unknown complaint cause “%(code)s”.") % {"code": cause}]})
+    data = {key: value for key, value in (("responsible_department", responsible_department),
+                                          ("cause", cause)) if value}
+    return run_transition(complaint_id=complaint_id, by=by, name="verify", comment=comment, data=data or None,
+                          apply=lambda c: c.verify(responsible_department=responsible_department, cause=found))
 
 
 def complaint_invalidate(*, complaint_id: int, by: User, reason: str, notice: dict | None = None) -> Complaint:

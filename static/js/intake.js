@@ -5,26 +5,45 @@
   var form = document.getElementById("intake");
   if (!form) return;
 
-  // Category search: narrows the <select> to options whose text contains every typed word.
+  // Category search: asks the server which categories the words typed find (code, name or any
+  // search word: one rule, complaints/models/record.py) and narrows the <select> to them.
   var search = document.getElementById("category-search");
   var select = document.getElementById("id_category");
   if (search && select) {
     var all = Array.prototype.slice.call(select.options).map(function (o) {
-      return { value: o.value, text: o.text };
+      return { value: o.value, text: o.text, code: o.dataset.code || "" };
     });
-    search.addEventListener("input", function () {
-      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var asked = 0;
+    var narrow = function (codes) {
       var current = select.value;
       select.innerHTML = "";
       all.forEach(function (o) {
-        var text = o.text.toLowerCase();
-        if (!o.value || words.every(function (w) { return text.indexOf(w) !== -1; })) {
-          var option = new Option(o.text, o.value, false, o.value === current);
-          select.add(option);
+        if (!o.value || codes === null || codes.indexOf(o.code) !== -1) {
+          select.add(new Option(o.text, o.value, false, o.value === current));
         }
       });
       var matches = select.options.length - (select.options[0] && !select.options[0].value ? 1 : 0);
-      if (matches === 1) { select.selectedIndex = select.options.length - 1; }
+      if (matches === 1) {
+        var before = select.value;
+        select.selectedIndex = select.options.length - 1;
+        if (select.value !== before) select.dispatchEvent(new Event("change"));
+      }
+    };
+    var timer = null;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      var typed = search.value.trim();
+      if (!typed) { narrow(null); return; }
+      timer = setTimeout(function () {
+        var ask = ++asked;
+        fetch(search.dataset.url + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+          .then(function (found) {
+            if (ask !== asked) return;  // a later search is on its way
+            narrow(found.map(function (c) { return c.code; }));
+          })
+          .catch(function () { narrow(null); });
+      }, 150);
     });
     search.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { e.preventDefault(); select.focus(); }

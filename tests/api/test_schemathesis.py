@@ -115,7 +115,8 @@ def before_generate_path_parameters(context, strategy):
 # ones, so "valid data rejected" means the schema lied, never that the data was
 # merely unknown. Negative cases are left as generated.
 REAL = {"category": ["I-2", "III-B", "INS-MISSELL"], "org_unit": [None, "GD", "GD-SZ"],
-        "agent": [None, "handler_gd"], "id_number": ["", "11010519491231002X"]}
+        "agent": [None, "handler_gd"], "id_number": ["", "11010519491231002X"],
+        "cause": ["", "PROCESS", "CLAIMS-SURVEY-SPEED"]}
 
 
 def _pick(options, seed):
@@ -136,7 +137,7 @@ def _realistic(case):
         return case
     body, seed = case.body, len(repr(case.body))
     if operation == "POST /api/v1/complaints/":
-        for field in ("category", "org_unit", "agent"):
+        for field in ("category", "org_unit", "agent", "cause"):
             body[field] = _pick(REAL[field], seed)
         if body["category"] == "II-B" or body.get("agent"):
             body["category"] = "II-B"
@@ -160,6 +161,8 @@ def _realistic(case):
         body["requested_at"] = None
     elif operation == "POST /api/v1/complaints/{id}/revisit/" and body.get("reached"):
         body["satisfied"] = bool(body.get("satisfied"))  # reached: say whether satisfied
+    elif operation == "POST /api/v1/complaints/{id}/verify/":
+        body["cause"] = _pick(REAL["cause"], seed)  # the cases here were logged with a cause
     elif operation == "POST /api/v1/complaints/{id}/extend/":
         body["days"] = 1  # how many days are left to grant depends on the case
     # §8: resolve, resolve_on_spot and invalidate are told to the customer (400 without their notice,

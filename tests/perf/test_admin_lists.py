@@ -19,7 +19,7 @@ from accounts.services import org_unit_save
 from approvals.models import ApprovalTier, TierStep
 from approvals.services import payment_record
 from complaints import notices, privacy, services
-from complaints.models import Category, NoticeTemplate
+from complaints.models import Category, Cause, NoticeTemplate
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 from escalation.models import Alert, BusinessDay, CalendarYear
 from tests.perf.conftest import PNG, assert_flat
@@ -109,6 +109,11 @@ def growers(staff, org, make_user, submit, mixed_cases, proposed, approved_unpai
             Category.objects.create(code=f"X-{next(serial)}", name="测试", level="I", owner_rule="first_receiver",
                                     callback_rule="t1")
 
+    def causes(n):
+        parents = list(Cause.objects.filter(parent=None))
+        for i in range(n):
+            Cause.objects.create(code=f"X-{next(serial)}", name="测试", parent=parents[i % len(parents)])
+
     def contacts(n):
         for case in cases(n):
             services.contact_record(complaint_id=case.pk, by=case.owner, outcome="busy")
@@ -167,6 +172,7 @@ def growers(staff, org, make_user, submit, mixed_cases, proposed, approved_unpai
         "accounts.OrgUnit": units,
         "accounts.User": users,
         "complaints.Category": categories,
+        "complaints.Cause": causes,
         "complaints.Complaint": mixed_cases,
         "complaints.HistoryEntry": cases,
         "complaints.ContactAttempt": contacts,

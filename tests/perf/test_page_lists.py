@@ -122,7 +122,8 @@ def test_case_page_queries_do_not_grow_with_its_history_calls_evidence_and_notic
     client = browser("handler_gd")
     busy_case(case, 1)
     assert_flat(lambda: client.get(f"/complaints/{case.pk}/"), lambda: busy_case(case, 8),
-                rows=lambda r: len(r.context["timeline"]) + r.content.count(b"/attachments/"), at_most=16)
+                # 17: the verify dialog's causes (kept in the process outside the tests)
+                rows=lambda r: len(r.context["timeline"]) + r.content.count(b"/attachments/"), at_most=17)
 
 
 def test_case_page_queries_do_not_grow_with_approval_rounds(browser, proposed, staff, make_user):

@@ -715,6 +715,8 @@ MATRIX: dict[str, list[Probe]] = {
                                       as_json=True)],
     "api-complaint-review": [case_post("POST", "resolved", INTAKE, {"reason": "客户不服处理决定"}, as_json=True)],
     "api-reviews": [Probe("GET")],
+    "api-categories": [Probe("GET")],
+    "api-causes": [Probe("GET")],
     "api-review-decide": [
         Probe("POST", "POST", frozenset({SU}), kwargs=lambda w, v, p: {"pk": w.reviews[w.unit_of(v)]},
               body={"outcome": "upheld", "reason": "原决定适当"}, as_json=True, effect=case_snapshot("reviewed"),

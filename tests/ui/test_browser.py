@@ -128,6 +128,7 @@ def test_a_clerk_logs_a_walk_in_with_the_keyboard_and_prints_the_receipt(page, l
 
     tab_until(page, "category-search")
     page.keyboard.type("售后")
+    expect(page.locator("#id_category option")).to_have_count(2)  # "—" and the one found
     page.keyboard.press("Enter")
     expect(page.locator("#id_category")).to_be_focused()
     page.keyboard.press("ArrowDown")
@@ -172,7 +173,7 @@ def test_a_validation_error_keeps_what_was_typed(page, live_server, staff):
 
     page.fill("#id_complainant_phone", "12345")
     page.fill("#id_complainant_name", "张伟")
-    page.select_option("#id_category", label=str(Category.objects.get(code="I-2")))
+    page.select_option("#id_category", label=Category.objects.get(code="I-2").name)
     page.fill("#id_reason", reason)
     page.fill("#id_request", "书面道歉")
     page.locator("#intake button[type=submit]").click()
@@ -198,7 +199,7 @@ def test_a_complaint_typed_when_the_session_expired_is_restored_after_signing_in
     reason = "理财产品到期未兑付，客户情绪激动"
     page.fill("#id_complainant_phone", "13912345678")
     page.fill("#id_complainant_name", "王芳")
-    page.select_option("#id_category", label=str(Category.objects.get(code="I-2")))
+    page.select_option("#id_category", label=Category.objects.get(code="I-2").name)
     page.fill("#id_reason", reason)
     page.fill("#id_request", "当日兑付")
     page.check("#id_is_vip")
@@ -305,14 +306,14 @@ def test_the_intake_preview_shows_level_and_owner_before_saving(page, live_serve
 
     page.fill("#id_complainant_phone", "13912345678")
     page.fill("#id_complainant_name", "钱会员")
-    page.select_option("#id_category", label=str(Category.objects.get(code="I-2")))
+    page.select_option("#id_category", label=Category.objects.get(code="I-2").name)
     page.fill("#id_reason", "重要会员，兑换商品未发货")
     page.check("#id_is_vip")
     page.click("#preview-btn")
 
     preview = page.locator("#preview")
     expect(preview).to_be_visible()
-    expect(preview.locator('[data-k="classification"]')).to_have_text("III-C")
+    expect(preview.locator('[data-k="classification_name"]')).to_have_text("升级投诉或重要会员投诉")
     expect(preview.locator('[data-k="level_label"]')).to_have_text("三级")
     expect(preview.locator('[data-k="owner"]')).to_have_text(staff["supervisor_gd"].display_name)
     expect(preview.locator('[data-k="first_callback_due"]')).to_have_text(
@@ -320,5 +321,6 @@ def test_the_intake_preview_shows_level_and_owner_before_saving(page, live_serve
     shot(page, "11-intake-preview")
 
     page.uncheck("#id_is_vip")  # a change refreshes the preview
-    expect(preview.locator('[data-k="classification"]')).to_have_text("I-2")
+    expect(preview.locator('[data-k="classification_name"]')).to_have_text(
+        Category.objects.get(code="I-2").name)
     assert not Complaint.objects.exists()

@@ -29,7 +29,7 @@ def test_a_clerk_logs_a_complaint_the_regulator_forwarded(page, live_server, sta
     expect(forwarded).to_be_visible()
     page.select_option("#id_source_body", "nfra")
     page.fill("#id_source_reference", "粤金投诉〔2026〕118号")
-    page.select_option("#id_category", label=str(Category.objects.get(code="I-2")))
+    page.select_option("#id_category", label=Category.objects.get(code="I-2").name)
     page.fill("#id_reason", "理财产品收益与宣传不符，向监管投诉")
     shot(page, "16-intake-forwarded-no-deadline")
     page.locator("#intake button[type=submit]").click()

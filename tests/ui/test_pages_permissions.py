@@ -467,7 +467,7 @@ def test_the_preview_answers_level_owner_and_first_callback(client_for, staff):
 def test_the_preview_of_a_front_desk_walk_in_says_the_handler_queue(client_for):
     data = json.loads(client_for("front_desk_gd").post("/complaints/new/preview/", intake_form()).content)
     assert data["ok"] is True
-    assert data["level"] == "I" and data["owner"] is None and data["owner_role"]
+    assert data["level"] == "I" and data["owner"] == "本单位待领取队列" and data["owner_role"]
 
 
 def test_the_preview_answers_the_errors_of_an_invalid_form(client_for):

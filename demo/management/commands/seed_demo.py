@@ -45,7 +45,22 @@ SAMPLES = [
     ("INS-UNDERWRITING", "投保后两周未出单", "尽快承保", "客户两周前提交投保资料，迟迟未收到保单。", None, ""),
     ("I-1", "兑换的会员权益无法使用", "换货或退回积分", "视频会员兑换码提示已失效。", None, "视频会员"),
     ("OTHER", "营业厅排队时间过长", "增加窗口", "客户在网点等候一个半小时。", None, ""),
+    # The group's bank line (§3: banks' business categories).
+    ("BANK-WEALTH", "代销理财产品亏损，销售时称保本", "赔偿本金损失", "客户在网点购买代销基金，客户经理称保本保收益，现亏损12%。", Decimal("18000.00"), "稳健理财A款"),
+    ("BANK-CREDIT-CARD", "信用卡年费未告知即扣收", "退还年费", "客户办卡时被告知免年费，今年账单扣收年费600元。", Decimal("600.00"), "信用卡年费"),
+    ("BANK-FRAUD", "信用卡被盗刷三笔境外消费", "冻结卡片并退还被盗刷款项", "客户卡片在身边，凌晨收到三笔境外消费短信，合计9800元。", Decimal("9800.00"), ""),
+    ("BANK-LOAN", "提前还房贷被要求支付违约金", "免收违约金", "合同约定满三年可免违约金提前还款，网点仍要求收取。", Decimal("3000.00"), ""),
+    ("BANK-EBANKING", "手机银行转账失败但已扣款", "退回款项", "客户通过手机银行转账，提示失败，账户却已扣款5000元。", Decimal("5000.00"), "手机银行"),
 ]
+# The cause (投诉原因, §3) a clerk or handler would give each sample's category.
+CAUSES = {
+    "I-2": "PROCESS", "I-6": "PROCESS", "I-4": "PRICING", "I-8": "MARKETING", "II-A": "SERVICE",
+    "III-A": "CONTRACT", "INS-MISSELL": "MARKETING", "INS-CLAIMS": "CLAIMS-COUNTER-SPEED",
+    "INS-SURRENDER": "CONTRACT", "INS-SIGNATURE": "UNDERWRITING-EXPLAIN", "PROP-CONSTRUCTION": "SERVICE",
+    "PROP-SERVICE": "SERVICE", "INS-UNDERWRITING": "UNDERWRITING", "I-1": "SERVICE", "OTHER": "OTHER",
+    "BANK-WEALTH": "MARKETING", "BANK-CREDIT-CARD": "PRICING", "BANK-FRAUD": "PRIVACY", "BANK-LOAN": "CONTRACT",
+    "BANK-EBANKING": "PROCESS",
+}
 STATES = ["received", "received", "verified", "verified", "proposed", "approved", "resolved",
           "revisited", "archived", "archived", "archived", "invalid", "on_spot"]
 
@@ -136,7 +151,9 @@ class Command(BaseCommand):
                 complainant_gender=rng.choice("MF"), customer_type=rng.choice(["new", "existing"]),
                 complainant_region=rng.choice(REGIONS[unit]), is_vip=(i % 11 == 5),
                 sensitive_identity=SensitiveIdentity.MEDIA if i % 17 == 8 else SensitiveIdentity.NONE,
-                category=category, reason=reason, request=request, narrative=narrative,
+                # the cause may wait until verification (§3): some received cases have none yet
+                category=category, cause="" if state == "received" and i % 2 else CAUSES[category],
+                reason=reason, request=request, narrative=narrative,
                 issue_tag=tag, claim_amount=claim, product_ref=f"{DEMO_MARK}{i + 1:04d}",
                 received_at=received,
             )
