@@ -51,6 +51,7 @@ class ComplaintFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     level = django_filters.ChoiceFilter(choices=Level.choices)
     category = django_filters.CharFilter(field_name="category__code")
+    cause = django_filters.CharFilter(field_name="cause__code", help_text="A cause code (投诉原因, §3).")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     source_body = django_filters.ChoiceFilter(choices=SourceBody.choices,
                                               help_text="The outside body that forwarded the complaint (§8).")

@@ -42,4 +42,23 @@ class Summary(APIView):
         return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
 
 
-urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary")]
+class Trend(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("months", OpenApiTypes.INT, description="1–36, default 12"),
+                    OpenApiParameter("org_unit", OpenApiTypes.STR)],
+        responses=OpenApiTypes.OBJECT,
+        summary="The figures month by month, with 环比 (mom) and 同比 (yoy), oldest first",
+    )
+    def get(self, request):
+        raw = request.query_params.get("months", "12")
+        if not raw.isdigit() or not 1 <= int(raw) <= stats.MAX_TREND_MONTHS:
+            raise ValidationError({"months": [str(_("Give a number of months from 1 to %(most)d."))
+                                              % {"most": stats.MAX_TREND_MONTHS}]})
+        scope = scope_from(request)  # who may see figures, and the unit (the period is the months)
+        with reporting():
+            ready = rollups.trend(scope, int(raw))
+        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
+
+
+urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary"),
+               path("stats/trend/", Trend.as_view(), name="api-stats-trend")]

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from complaints import privacy
-from complaints.models import Channel, Level, SourceBody, State
+from complaints.models import Channel, CustomerType, Gender, Level, SourceBody, State
+from config.xlsx import Percent, append
 from dashboards import stats
 
 BOLD = Font(bold=True)
@@ -57,14 +58,14 @@ def cases_workbook(queryset, *, user) -> bytes:
     exported is logged."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
-    sheet.append([str(title) for title, _value in CASE_COLUMNS])
+    append(sheet, [str(title) for title, _value in CASE_COLUMNS])
     batch = []
 
     def flush():
         disclosed = privacy.disclose(user=user, complaints=batch, channel="export")
         for complaint in batch:
             complaint.phone_shown = privacy.phone_for(complaint, disclosed)
-            sheet.append([value(complaint) for _title, value in CASE_COLUMNS])
+            append(sheet, [value(complaint) for _title, value in CASE_COLUMNS])
         batch.clear()
 
     for complaint in queryset.select_related("org_unit", "category", "owner").iterator(chunk_size=2000):
@@ -90,8 +91,6 @@ def report_figures(scope: stats.Scope) -> dict:
     }
 
 
-def _pct(value):
-    return "" if value is None else f"{value * 100:.1f}%"
 
 
 def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
@@ -105,36 +104,37 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
         [_("Period"), f"{scope.date_from} — {scope.date_to}"], [_("Unit"), str(unit)],
         [],
         [_("Total complaints"), s["total"]],
-        [_("First callback on-time rate"), _pct(s["first_callback_on_time_rate"])],
-        [_("Resolution on-time rate"), _pct(s["resolution_on_time_rate"])],
-        [_("One-time resolution rate"), _pct(s["one_time_resolution_rate"])],
-        [_("Revisit rate"), _pct(s["revisit_rate"])],
-        [_("Satisfaction rate"), _pct(s["satisfaction_rate"])],
-        [_("Promises kept"), _pct(s["promises_kept_rate"])],
-        [_("Revisit on-time rate"), _pct(s["revisit_on_time_rate"])],
-        [_("Regulator reply on-time rate"), _pct(s["regulator_reply_on_time_rate"])],
-        [_("Review rate (核查)"), _pct(s["review_rate"])],
-        [_("Reviews that changed the decision"), _pct(s["review_changed_rate"])],
+        [_("First callback on-time rate"), Percent(s["first_callback_on_time_rate"])],
+        [_("Resolution on-time rate"), Percent(s["resolution_on_time_rate"])],
+        [_("One-time resolution rate"), Percent(s["one_time_resolution_rate"])],
+        [_("Revisit rate"), Percent(s["revisit_rate"])],
+        [_("Satisfaction rate"), Percent(s["satisfaction_rate"])],
+        [_("Promises kept"), Percent(s["promises_kept_rate"])],
+        [_("Revisit on-time rate"), Percent(s["revisit_on_time_rate"])],
+        [_("Regulator reply on-time rate"), Percent(s["regulator_reply_on_time_rate"])],
+        [_("Review rate (核查)"), Percent(s["review_rate"])],
+        [_("Reviews that changed the decision"), Percent(s["review_changed_rate"])],
         *[[_("Forwarded by: %(body)s") % {"body": SourceBody(body).label}, n]
           for body, n in s["by_source_body"].items()],
         [_("Overdue now"), s["overdue"]],
         [_("Complaints per 100 million CNY premium"), s["per_100m_premium"] if s["per_100m_premium"] is not None else ""],
     ]
     for row in rows:
-        sheet.append(row)
+        append(sheet, row)
     sheet["A1"].font = BOLD
 
     def table(title, header, body):
         ws = wb.create_sheet(str(title))
-        ws.append([str(h) for h in header])
+        append(ws, [str(h) for h in header])
         for cell in ws[1]:
             cell.font = BOLD
         for row in body:
-            ws.append(row)
+            append(ws, row)
 
     levels, states, channels = dict(Level.choices), dict(State.choices), dict(Channel.choices)
+    genders, customer_types = dict(Gender.choices), dict(CustomerType.choices)
     table(_("Categories"), [_("Code"), _("Category"), _("Complaints"), _("Share"), _("Cumulative share")],
-          [[r["category__code"], r["category__name"], r["n"], _pct(r["share"]), _pct(r["cumulative_share"])]
+          [[r["category__code"], r["category__name"], r["n"], Percent(r["share"]), Percent(r["cumulative_share"])]
            for r in figures["top_categories"]])
     table(_("Volumes"), [_("Dimension"), _("Value"), _("Complaints")],
           [[str(_("Level")), str(levels.get(k, k)), n] for k, n in s["by_level"].items()]
@@ -143,14 +143,14 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
           + [[str(_("Product")), r["product_ref"], r["n"]] for r in figures["products"]])
     table(_("Units"), [_("Unit"), _("Complaints"), _("First callback on-time rate"), _("Resolution on-time rate"),
                        _("Satisfaction rate"), _("Overdue now")],
-          [[r["name"], r["total"], _pct(r["first_callback_on_time_rate"]), _pct(r["resolution_on_time_rate"]),
-            _pct(r["satisfaction_rate"]), r["overdue"]] for r in figures["units"]])
+          [[r["name"], r["total"], Percent(r["first_callback_on_time_rate"]), Percent(r["resolution_on_time_rate"]),
+            Percent(r["satisfaction_rate"]), r["overdue"]] for r in figures["units"]])
     table(_("Time in state"), [_("State"), _("Average hours"), _("Cases")],
           [[str(states.get(r["state"], r["state"])), r["hours"], r["n"]] for r in figures["time_in_state"]])
     seg = figures["segments"]
     table(_("Segments"), [_("Dimension"), _("Value"), _("Complaints")],
-          [[str(_("Gender")), k, n] for k, n in seg["gender"].items()]
-          + [[str(_("Customer type")), k, n] for k, n in seg["customer_type"].items()]
+          [[str(_("Gender")), str(genders.get(k, k)), n] for k, n in seg["gender"].items()]
+          + [[str(_("Customer type")), str(customer_types.get(k, k)), n] for k, n in seg["customer_type"].items()]
           + [[str(_("Region")), k, n] for k, n in seg["region"].items()])
     acc = figures["accountability"]
     table(_("Accountability"), [_("Kind"), _("Who"), _("Count")],

@@ -34,7 +34,7 @@ from dashboards.exports import report_figures
 from dashboards.forms import last_month
 
 log = logging.getLogger(__name__)
-VERSION = 2  # bump when the shape of the figures changes (2: §8 figures)
+VERSION = 3  # bump when the shape of the figures changes (2: §8 figures; 3: by_cause, §7 revisit rate)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,14 @@ def figures(scope: stats.Scope) -> Ready:
 def summary(scope: stats.Scope) -> Ready:
     """The figures of /api/v1/stats/summary/."""
     return ready("summary", scope, lambda: stats.summary(scope))
+
+
+def trend(scope: stats.Scope, months: int) -> Ready:
+    """The figures of /api/v1/stats/trend/ and the dashboard's trend charts:
+    ``scope`` gives the user and the unit; the months end with today's."""
+    today = clock.today()
+    keyed = stats.Scope(user=scope.user, date_from=today.replace(day=1), date_to=today, unit=scope.unit)
+    return ready(f"trend{months}", keyed, lambda: stats.trend(scope.user, scope.unit, months=months))
 
 
 def refresh(*, today: dt.date | None = None, units=None) -> int:

@@ -18,19 +18,20 @@ organisation unit with the units below it. Definitions (also in the README):
 - one-time resolution (一次解决率): of the cases resolved at least once
   (resolved now, or come back after a resolution), those never reopened, never
   upgraded and never changed on review.
-- revisit rate: of the resolved cases, those revisited since their last
-  resolution; satisfaction: of the revisits that reached the customer (every
-  one in the history, a dissatisfied one too after its case was reopened),
-  those satisfied.
+- revisit rate: of the cases resolved at least once, those with at least one
+  revisit recorded (reached or not, from the history); satisfaction: of the
+  revisits that reached the customer (every one in the history, a dissatisfied
+  one too after its case was reopened), those satisfied.
 - revisit on time: of the resolutions whose revisit was made or is past due
   (18:00 of the 3rd working day after the resolution, §8), those revisited by then.
 - regulator reply on time: of the forwarded cases with a reply deadline whose
   reply was made or is past due, those replied to the body by the deadline.
 - review rate (核查): reviews requested ÷ decisions told (decision notices);
   review changed rate: of the reviews decided, those that changed the decision.
-- by source body: forwarded cases per forwarding body.
+- by source body: forwarded cases per forwarding body; by cause: cases per cause (投诉原因).
+- agent KPI (II-B): complaints about an agent's attitude verified as valid, per agent.
 - overdue: cases of the set flagged overdue now (a running deadline passed).
-- per 100 million CNY: cases ÷ (premium or revenue of the units and months
+- per 100 million CNY: valid cases (invalidated ones excluded) ÷ (premium or revenue of the units and months
   entered for the period ÷ 100,000,000).
 Rates are numbers from 0 to 1, or None where nothing is counted.
 """
@@ -41,11 +42,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import OrgUnit
 from complaints import policies
-from complaints.models import OPEN_STATES, Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review
+from complaints.models import OPEN_STATES, Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review, State
 from config import clock
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
@@ -106,7 +108,7 @@ def rate_aggregates(now: dt.datetime) -> dict:
         # Resolved at least once: resolved now, or came back after a resolution (reopened, changed on review).
         "resolved_once": Count("pk", filter=resolved | Q(reopen_count__gt=0)),
         "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
-        "revisited": Count("pk", filter=resolved & Q(revisited_at__isnull=False)),
+        "invalid": Count("pk", filter=~Q(invalid_reason="")),
         "overdue": Count("pk", filter=Q(is_overdue=True)),
         "revisit_counted": Count("pk", filter=revisit_counted),
         "revisit_on_time": Count("pk", filter=revisit_counted & Q(revisited_at__lte=F("revisit_due"))),
@@ -115,7 +117,17 @@ def rate_aggregates(now: dt.datetime) -> dict:
     }
 
 
-def promised_calls(cases, now: dt.datetime, group_by: str | None = None):
+def _grouped(qs, group_by, measures: dict):
+    """``measures`` over ``qs``: one aggregate, or a dict per group; ``group_by``
+    is a field path or an expression (e.g. the month a case was received)."""
+    if group_by is None:
+        return qs.aggregate(**measures)
+    if not isinstance(group_by, str):
+        qs, group_by = qs.annotate(group=group_by), "group"
+    return {row[group_by]: row for row in qs.values(group_by).annotate(**measures)}
+
+
+def promised_calls(cases, now: dt.datetime, group_by=None):
     """§7 履诺: the next calls promised during contact attempts whose time has
     come or that were kept; kept when a reached call followed the promise by
     the time promised."""
@@ -125,9 +137,7 @@ def promised_calls(cases, now: dt.datetime, group_by: str | None = None):
     promises = (ContactAttempt.objects.filter(complaint__in=cases, promised_callback_at__isnull=False)
                 .annotate(kept=kept).filter(Q(promised_callback_at__lte=now) | Q(kept=True)))
     measures = {"promised_counted": Count("pk"), "promised_kept": Count("pk", filter=Q(kept=True))}
-    if group_by is None:
-        return promises.aggregate(**measures)
-    return {row[group_by]: row for row in promises.values(group_by).annotate(**measures)}
+    return _grouped(promises, group_by, measures)
 
 
 def reviews_and_decisions(cases, group_by: str | None = None):
@@ -147,14 +157,16 @@ def reviews_and_decisions(cases, group_by: str | None = None):
     return found
 
 
-def revisit_outcomes(cases, group_by: str | None = None):
-    """Satisfaction counts every revisit that reached the customer, from the
-    history: a dissatisfied revisit still counts after the case is reopened."""
-    revisits = HistoryEntry.objects.filter(complaint__in=cases, transition="revisit", data__reached=True)
-    measures = {"reached": Count("pk"), "satisfied": Count("pk", filter=Q(data__satisfied=True))}
-    if group_by is None:
-        return revisits.aggregate(**measures)
-    return {row[group_by]: row for row in revisits.values(group_by).annotate(**measures)}
+def revisit_outcomes(cases, group_by=None):
+    """§7, from the history, so a revisit still counts after its case was
+    reopened: the cases with at least one revisit recorded (reached or not: the
+    revisit rate's numerator), every revisit that reached the customer, and the
+    satisfied ones (the satisfaction rate)."""
+    revisits = HistoryEntry.objects.filter(complaint__in=cases, transition="revisit")
+    reached = Q(data__reached=True)
+    measures = {"revisited": Count("complaint", distinct=True), "reached": Count("pk", filter=reached),
+                "satisfied": Count("pk", filter=reached & Q(data__satisfied=True))}
+    return _grouped(revisits, group_by, measures)
 
 
 def rates_from(counts: dict) -> dict:
@@ -164,7 +176,7 @@ def rates_from(counts: dict) -> dict:
         "first_callback_on_time_rate": _rate(counts["callback_on_time"], counts["callback_counted"]),
         "resolution_on_time_rate": _rate(counts["resolution_on_time"], counts["resolution_counted"]),
         "one_time_resolution_rate": _rate(counts["one_time"], counts["resolved_once"]),
-        "revisit_rate": _rate(counts["revisited"], counts["resolved"]),
+        "revisit_rate": _rate(counts.get("revisited", 0), counts["resolved_once"]),
         "satisfaction_rate": _rate(counts.get("satisfied", 0), counts.get("reached", 0)),
         "promises_kept_rate": _rate(kept, promises),
         "revisit_on_time_rate": _rate(counts["revisit_on_time"], counts["revisit_counted"]),
@@ -192,11 +204,82 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
         "by_level": _counts(cases, "level"),
         "by_channel": _counts(cases, "channel"),
         "by_category": _counts(cases, "category__code"),
+        "by_cause": _counts(cases.exclude(cause=None), "cause__code"),
         "by_source_body": _counts(cases.exclude(source_body=""), "source_body"),
         **rates_from(counts),
         "overdue": counts["overdue"],
-        "per_100m_premium": per_100m(scope, counts["total"]),
+        # §7: invalidated complaints are not complaints per premium
+        "per_100m_premium": per_100m(scope, counts["total"] - counts["invalid"]),
     }
+
+
+TREND_FIGURES = ("total", "first_callback_on_time_rate", "resolution_on_time_rate", "one_time_resolution_rate",
+                 "satisfaction_rate")
+MAX_TREND_MONTHS = 36  # three years of volumes
+
+
+def _months_back(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _change(figure: str, now, before):
+    """环比 / 同比: a volume's relative change (0.25 is 25 % more); a rate's
+    change in points of rate (0.05 is five percentage points). None when
+    either side is missing or the volume before was 0."""
+    if now is None or before is None:
+        return None
+    if figure == "total":
+        return None if before == 0 else round(now / before - 1, 4)
+    return round(now - before, 4)
+
+
+def trend(user, unit=None, *, months: int = 12, now: dt.datetime | None = None) -> list[dict]:
+    """§7 trend: the figures of each of the last ``months`` months (by the
+    received date, Asia/Shanghai; the current month so far is the last), with
+    the change against the month before (mom, 环比) and the same month a year
+    before (yoy, 同比). Two queries grouped by month over the months shown and
+    the twelve before them, whatever the number of cases."""
+    now = now or clock.now()
+    this_month = timezone.localdate(now).replace(day=1)
+    first_shown = _months_back(this_month, months - 1)
+    first_read = _months_back(first_shown, 12)
+    scope = Scope(user=user, date_from=first_read, date_to=timezone.localdate(now), unit=unit)
+    cases = scope.cases()
+    tz = timezone.get_current_timezone()
+    rows = {_month_of(r["month"]): r for r in cases.annotate(month=TruncMonth("received_at", tzinfo=tz))
+            .values("month").annotate(**rate_aggregates(now))}
+    revisits = revisit_outcomes(cases, group_by=TruncMonth("complaint__received_at", tzinfo=tz))
+    for month, row in revisits.items():
+        rows.setdefault(_month_of(month), {}).update({k: v for k, v in row.items() if k != "group"})
+    figures = {}
+    month = first_read
+    while month <= this_month:
+        counts = rows.get(month)
+        if counts and "total" in counts:
+            figures[month] = {"total": counts["total"], **{k: v for k, v in rates_from(counts).items()
+                                                           if k in TREND_FIGURES}}
+        else:
+            figures[month] = {figure: (0 if figure == "total" else None) for figure in TREND_FIGURES}
+        month = _months_back(month, -1)
+    answer = []
+    month = first_shown
+    while month <= this_month:
+        row = figures[month]
+        before, year_before = figures[_months_back(month, 1)], figures[_months_back(month, 12)]
+        answer.append({"month": month.strftime("%Y-%m"), **row,
+                       "mom": {f: _change(f, row[f], before[f]) for f in TREND_FIGURES},
+                       "yoy": {f: _change(f, row[f], year_before[f]) for f in TREND_FIGURES}})
+        month = _months_back(month, -1)
+    return answer
+
+
+def _month_of(value) -> dt.date:
+    """The first day of a truncated month, whatever the database answered (date or datetime)."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.replace(day=1)
 
 
 def top_categories(scope: Scope, limit: int | None = 10) -> list[dict]:
@@ -262,7 +345,9 @@ def accountability(scope: Scope) -> dict:
               .annotate(n=Count("pk")).order_by("-n", "person__username"))
     departments = (records.exclude(department="").values("department").annotate(n=Count("pk"))
                    .order_by("-n", "department"))
-    agents = (scope.cases().filter(category__counts_against_agent=True, subject_agent__isnull=False)
+    # §7 KPI: only complaints verified as valid count against the agent; invalidated ones never do.
+    agents = (scope.cases().filter(category__counts_against_agent=True, subject_agent__isnull=False,
+                                   invalid_reason="").exclude(state=State.RECEIVED)
               .values("subject_agent__username", "subject_agent__last_name", "subject_agent__first_name")
               .annotate(n=Count("pk")).order_by("-n", "subject_agent__username"))
     return {

@@ -16,7 +16,7 @@ from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Level, State
 from config import clock
 from config.routers import reporting
-from dashboards import exports, rollups
+from dashboards import exports, rollups, stats
 from dashboards.forms import PeriodForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,11 +42,36 @@ def drill(scope, **filters) -> str:
     return "/workspace/?" + urlencode(params)
 
 
+# A level keeps its colour in every period and chart (urgent red … I blue).
+LEVEL_COLOURS = {Level.URGENT: "#c0392b", Level.III: "#e67e22", Level.II: "#f1c40f", Level.I: "#2e86c1"}
+YEAR_COLOURS = ["#d5d8dc", "#95a5a6", "#5dade2", "#1f4e79"]  # 36 months touch four calendar years; latest darkest
+
+
+def _trend_charts(months: list[dict]) -> dict:
+    """The last 12 months' figures, and three years of monthly volumes by year."""
+    last = months[-12:]
+    years: dict[str, list] = {}
+    for row in months:
+        year, month = row["month"].split("-")
+        years.setdefault(year, [None] * 12)[int(month) - 1] = row["total"]
+    return {
+        "trend": {"labels": [r["month"] for r in last], "total": [r["total"] for r in last],
+                  "mom": [r["mom"]["total"] for r in last], "yoy": [r["yoy"]["total"] for r in last],
+                  **{key: [r[f"{key}_rate"] for r in last]
+                     for key in ("first_callback_on_time", "resolution_on_time", "one_time_resolution",
+                                 "satisfaction")}},
+        "years": {"labels": [f"{m}月" for m in range(1, 13)],
+                  "series": [{"label": year, "values": values, "colour": YEAR_COLOURS[max(0, len(YEAR_COLOURS) - len(years) + i)]}
+                             for i, (year, values) in enumerate(sorted(years.items()))]},
+    }
+
+
 def _context(form):
     scope = form.scope()
     ready = rollups.figures(scope)
     figures = ready.value
     s = figures["summary"]
+    months = rollups.trend(scope, stats.MAX_TREND_MONTHS).value
     labels = {"level": dict(Level.choices), "state": dict(State.choices), "channel": dict(Channel.choices)}
     charts = {
         "categories": {"labels": [r["category__name"] for r in figures["top_categories"]],
@@ -61,8 +86,14 @@ def _context(form):
                   "resolution": [u["resolution_on_time_rate"] for u in figures["units"]],
                   # by_unit counts each unit's own cases, so its link lists that unit only.
                   "links": [drill(scope, unit=u["code"]) for u in figures["units"]]},
+        **_trend_charts(months),
     }
+    charts["level"]["colours"] = [LEVEL_COLOURS.get(k, "#7f8c8d") for k in s["by_level"]]
+    causes = {c.code: str(c) for c in selectors.causes().values()}
+    by_cause = [{"code": code, "name": causes.get(code, code), "n": n, "link": drill(scope, cause=code)}
+                for code, n in s.get("by_cause", {}).items()]
     return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts, "figures_at": ready.computed_at,
+            "by_cause": by_cause, "trend": months[-12:],
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
             "query": urlencode({"date_from": scope.date_from, "date_to": scope.date_to,
                                 "org_unit": scope.unit.code if scope.unit else ""})}

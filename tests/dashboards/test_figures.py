@@ -213,15 +213,18 @@ def test_revisit_rate_is_revisited_cases_over_resolved_cases(case, walk, gd):
     assert summary_at("2026-11-10 10:00", gd)["revisit_rate"] == 0.5  # 1 / 2
 
 
-def test_a_reopened_case_resolved_again_is_not_revisited_until_its_new_revisit(case, walk, gd):
-    """The revisit of a case's earlier resolution is not a revisit of its new one:
-    a case waiting in `resolved` for its revisit has not been revisited."""
+def test_revisit_rate_counts_cases_with_at_least_one_revisit_recorded_reached_or_not(case, walk, gd):
+    """§7: of the cases resolved at least once, those with at least one revisit
+    recorded, reached or not; a case reopened after its revisit keeps it."""
     walk.revisit(walk.resolve(case(MONDAY), "2026-10-14 10:00"), "2026-10-15 10:00")  # revisited
     again = walk.resolve(case(MONDAY), "2026-10-14 10:00")
     walk.revisit(again, "2026-10-15 10:00", satisfied=False)  # reopened
-    again = walk.resolve(again, "2026-10-16 10:00")  # resolved again, waiting for its revisit
+    again = walk.resolve(again, "2026-10-16 10:00")  # resolved again, waiting for its new revisit
     assert again.state == "resolved"
-    assert summary_at("2026-11-10 10:00", gd)["revisit_rate"] == 0.5  # 1 revisited / 2 resolved
+    walk.revisit(walk.resolve(case(MONDAY), "2026-10-14 10:00"), "2026-10-15 10:00", reached=False)
+    walk.resolve(case(MONDAY), "2026-10-14 10:00")  # resolved, never revisited
+    case(MONDAY)  # never resolved: not counted at all
+    assert summary_at("2026-11-10 10:00", gd)["revisit_rate"] == 0.75  # 3 revisited / 4 resolved at least once
 
 
 def test_satisfaction_rate_is_satisfied_over_revisits_that_reached_the_customer(case, walk, gd):
@@ -336,13 +339,34 @@ def test_accountability_counts_records_by_person_and_by_department(case, staff, 
     assert acc["by_department"] == [{"department": "商户维护部", "n": 2}]
 
 
-def test_agent_attitude_complaints_are_counted_per_agent(case, gd):
-    case(MONDAY, category="II-B", subject_agent="handler_gd")
-    case(MONDAY, category="II-B", subject_agent="handler_gd")
-    case(MONDAY, category="II-B", subject_agent="handler2_gd")
+def test_agent_kpi_counts_only_agent_attitude_complaints_verified_as_valid(case, walk, gd):
+    """§7: only II-B complaints verified as valid count against the agent;
+    invalidated ones never do, nor ones not yet verified."""
+    for agent in ("handler_gd", "handler_gd", "handler2_gd"):
+        walk.verify(case(MONDAY, category="II-B", subject_agent=agent), "2026-10-12 12:00")
+    walk.invalidate(case(MONDAY, category="II-B", subject_agent="handler_gd"), "2026-10-12 12:00")
+    walk.invalidate(walk.verify(case(MONDAY, category="II-B", subject_agent="handler2_gd"), "2026-10-12 12:00"),
+                    "2026-10-12 13:00")  # verified, then found invalid
+    case(MONDAY, category="II-B", subject_agent="handler2_gd")  # not verified yet
     case(MONDAY, category="II-A", subject_agent="handler2_gd")  # merchant staff: not the agent's KPI
     rows = stats.accountability(gd)["agent_attitude"]
     assert [(r["username"], r["n"]) for r in rows] == [("handler_gd", 2), ("handler2_gd", 1)]
+
+
+def test_complaints_per_100_million_leave_invalidated_complaints_out(case, walk, org, gd):
+    for _ in range(3):
+        case(MONDAY)
+    walk.invalidate(case(MONDAY), "2026-10-12 12:00")
+    PremiumFigure.objects.create(org_unit=org["GD"], month=dt.date(2026, 10, 1), amount=Decimal("150000000.00"))
+    assert stats.summary(gd)["per_100m_premium"] == 2.0  # 3 valid ÷ 1.5; the invalid fourth left out
+
+
+def test_by_cause_counts_the_period_s_cases_per_cause(case, gd):
+    case(MONDAY, cause="PRICING")
+    case(MONDAY, cause="PRICING")
+    case(MONDAY, cause="CLAIMS-SURVEY-SPEED")
+    case(MONDAY, cause="")
+    assert stats.summary(gd)["by_cause"] == {"PRICING": 2, "CLAIMS-SURVEY-SPEED": 1}
 
 
 # --- Complaints per 100 million CNY (亿元保费投诉量) ---------------------------------

@@ -739,6 +739,7 @@ MATRIX: dict[str, list[Probe]] = {
                                     effect=own_note_read, must_change=True, guard=others_notes_read,
                                     other="noop", variants=CASE_VARIANTS)],
     "api-stats-summary": [figures("GET", "from", "to")],
+    "api-stats-trend": [figures("GET", "from", "to")],
 }
 
 # --- The admin: one rule for the whole namespace -----------------------------------------------
