@@ -1,5 +1,7 @@
 """Browser pages for front desk and handlers: thin callers of the services."""
 
+import datetime as dt
+
 from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -169,13 +172,45 @@ def workspace(request):
     page = EstimatedCountPaginator(listed, 30).get_page(request.GET.get("page"))
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
-        "disclosed": disclosed,
+        "disclosed": disclosed, "applied": _applied_filters(request.GET),
         "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": clock.now(),
         # The queue tab's badge; on the unfiltered queue tab it is the page's own count.
         "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
     }, status=status)
+
+
+# Filters a dashboard's drill-down sets that the workspace form has no field for:
+# shown above the list and kept (hidden) when the user filters again.
+DRILL_FILTERS = ("received_after", "received_before", "category", "cause", "org_unit", "unit")
+
+
+def _applied_filters(params) -> list[dict]:
+    """Each drill-down filter in ``params``: its name, value, and what it says in words."""
+    applied = []
+    for name in DRILL_FILTERS:
+        value = params.get(name, "")
+        if not value:
+            continue
+        shown = value
+        if name in ("received_after", "received_before"):
+            moment = parse_datetime(value)
+            if moment is not None:
+                if name == "received_before":  # the end is exclusive: show the last day included
+                    moment -= dt.timedelta(seconds=1)
+                shown = timezone.localtime(moment).strftime("%Y-%m-%d") if timezone.is_aware(moment) else value
+        elif name == "category":
+            shown = selectors.category_name(value)
+        elif name == "cause":
+            shown = next((str(c) for c in selectors.causes().values() if c.code == value), value)
+        applied.append({"name": name, "value": value, "shown": shown, "label": DRILL_LABELS[name]})
+    return applied
+
+
+DRILL_LABELS = {"received_after": _lazy("received from"), "received_before": _lazy("received to"),
+                "category": _lazy("category"), "cause": _lazy("cause"), "org_unit": _lazy("unit and below"),
+                "unit": _lazy("unit")}
 
 
 def _transition_form(name: str, complaint: Complaint):
