@@ -87,6 +87,7 @@ def report_figures(scope: stats.Scope) -> dict:
         "products": stats.products(scope),
         "accountability": stats.accountability(scope),
         "rectification": list(stats.rectification(scope)),
+        "measures": stats.archive_measures(scope),
         "spikes": stats.spikes(scope),
     }
 
@@ -160,6 +161,10 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
     table(_("Rectification"), [_("Defect / measure"), _("Unit"), _("Owner"), _("Due date"), _("Status"), _("Cases")],
           [[i.title, i.org_unit.name, i.owner.display_name, i.due_date, str(i.get_status_display()), i.cases]
            for i in figures["rectification"]])
+    table(_("Measures at archive"), [_("Number"), _("Category"), _("Root cause"), _("Responsible party (责任人)"),
+                                     _("Rectification measure (整改措施)")],
+          [[m["number"], m["category__name"], m["root_cause"], m["responsible_party"], m["rectification"]]
+           for m in figures["measures"]])
     table(_("Early warning"), [_("Kind"), _("Item"), _("Last 7 days"), _("Usual weekly mean"), _("Spread")],
           [[str(_("Category")) if sp.kind == "category" else str(_("Issue tag")), sp.label, sp.this_week, sp.mean,
             sp.spread] for sp in figures["spikes"]])

@@ -361,6 +361,19 @@ def accountability(scope: Scope) -> dict:
     }
 
 
+MEASURES_SHOWN = 200
+
+
+def archive_measures(scope: Scope, limit: int = MEASURES_SHOWN) -> list[dict]:
+    """The period's cases archived with a root cause and a rectification measure
+    (整改措施) or a responsible party (责任人): what the analysis-and-prevention
+    loop starts from, latest first."""
+    rows = (scope.cases().filter(state=State.ARCHIVED).exclude(rectification="", responsible_party="")
+            .order_by("-archived_at", "-pk")
+            .values("pk", "number", "category__name", "root_cause", "responsible_party", "rectification")[:limit])
+    return list(rows)
+
+
 def rectification(scope: Scope):
     """Rectification items of the units in scope: open ones and those of the period."""
     items = RectificationItem.objects.filter(org_unit__in=policies.units_visible_to(scope.user))

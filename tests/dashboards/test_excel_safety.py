@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from complaints.models import Category, Complaint
 from config.xlsx import Percent, append
 from dashboards.models import AccountabilityRecord, RectificationItem
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,9 @@ def poisoned(case, walk, staff, clock):
                          issue_tag=payload[:100], complainant_region=payload[:100])
         made.append(complaint)
     walk.resolve(made[0], "2026-10-20 10:00")
-    Complaint.objects.filter(pk=made[0].pk).update(root_cause=PAYLOADS[0], responsible_party=PAYLOADS[1],
-                                                   rectification=PAYLOADS[2], resolution=PAYLOADS[3])
+    Complaint.objects.filter(pk=made[0].pk).update(  # archived with its root cause and measure (the report lists it)
+        root_cause=PAYLOADS[0], responsible_party=PAYLOADS[1], rectification=PAYLOADS[2], resolution=PAYLOADS[3],
+        state="archived", archived_at=at("2026-10-21 10:00"))
     AccountabilityRecord.objects.create(complaint=made[0], department=PAYLOADS[1], action="other", note=PAYLOADS[2],
                                         owner=staff["cs_manager_gd"])
     item = RectificationItem.objects.create(title=PAYLOADS[0], description=PAYLOADS[3], org_unit=staff["handler_gd"].org_unit,
