@@ -15,6 +15,7 @@ def navigation(request):
         "nav_dashboard": policies.sees_figures(user),
         "nav_roles": [roles.ROLE_LABELS[r] for r in sorted(user.role_names) if r in roles.ROLE_LABELS],
         "nav_reviews": policies.reviews_cases(user),
+        "nav_rectification": policies.runs_rectification(user),
         # Counted only when the page shows it (a reviewer's navigation).
         "nav_reviews_open": SimpleLazyObject(lambda: selectors.review_queue(user=user).count()),
     }

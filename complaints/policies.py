@@ -92,6 +92,22 @@ def sees_figures(user) -> bool:
     return _is_superuser(user) or bool(_roles(user) & roles.DASHBOARD)
 
 
+def runs_rectification(user) -> bool:
+    """§7 整改 is run by the business: supervisors, cs_managers and managers open
+    rectification items, assign them and move them on."""
+    return _is_superuser(user) or bool(_roles(user) & {roles.SUPERVISOR, roles.CS_MANAGER, roles.MANAGER})
+
+
+def records_accountability(user) -> bool:
+    """§7 问责 records are entered by cs_managers and managers."""
+    return _is_superuser(user) or bool(_roles(user) & {roles.CS_MANAGER, roles.MANAGER})
+
+
+def enters_premium(user) -> bool:
+    """Premium and revenue figures (亿元保费投诉量) are entered by managers."""
+    return _is_superuser(user) or roles.MANAGER in _roles(user)
+
+
 def approves(user) -> bool:
     """Has an approval queue: supervisors (step 1) and the executives of §5."""
     return _is_superuser(user) or bool(_roles(user) & {roles.SUPERVISOR, *roles.APPROVERS})

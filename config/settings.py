@@ -382,6 +382,9 @@ CELERY_BEAT_SCHEDULE = {
     # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).
     "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
                     "options": {"expires": 3000}},
+    # docs/rules.md §7 整改: overdue rectification items told to their owner and cs_manager once.
+    "warn-overdue-items": {"task": "dashboards.tasks.warn_overdue_items", "schedule": 3600.0,
+                           "kwargs": {"slot": 3600}, "options": {"expires": 3000}},
     # Issue 8: last month's figures of every unit kept ready for the dashboards.
     "refresh-figures": {"task": "dashboards.tasks.refresh_figures", "schedule": float(FIGURES_REFRESH_SECONDS),
                         "kwargs": {"slot": FIGURES_REFRESH_SECONDS},

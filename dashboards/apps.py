@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'dashboards'
+
+    def ready(self):
+        from complaints.signals import case_archived
+        from dashboards.prevention import item_for_archived
+
+        def open_or_link(sender, complaint, by, **kwargs):
+            item_for_archived(complaint, by=by)
+
+        case_archived.connect(open_or_link, dispatch_uid="rectification-at-archive", weak=False)

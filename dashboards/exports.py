@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from complaints import privacy
+from complaints import privacy, selectors
 from complaints.models import Channel, CustomerType, Gender, Level, SourceBody, State
 from config.xlsx import Percent, append
 from dashboards import stats
@@ -171,3 +171,48 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
     return _save(wb)
 
 
+
+
+def quarterly_workbook(scope: stats.Scope, tables: dict) -> bytes:
+    """监管投诉统计: one quarter and one unit, in Chinese, every figure a numeric cell
+    (the same cases and definitions as the dashboard and the stats API)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    causes = sorted((c for c in selectors.causes().values() if c.parent_id is None), key=lambda c: (c.sort_order, c.code))
+    unit = scope.unit.name if scope.unit else _("All units in scope")
+
+    def sheet(title, header, body):
+        ws = wb.create_sheet(str(title))
+        append(ws, [f"{_('Regulatory complaint statistics')} · {unit} · {scope.date_from} — {scope.date_to}"])
+        append(ws, [str(h) for h in header])
+        for cell in ws[2]:
+            cell.font = BOLD
+        for row in body:
+            append(ws, row)
+        return ws
+
+    grid, names = tables["category_cause"], tables["category_names"]
+    codes = [None, *[c.code for c in causes]]
+    rows = []
+    for category in sorted(names, key=lambda code: names[code]):
+        counts = [grid.get((category, code), 0) for code in [c.code for c in causes]] + [grid.get((category, None), 0)]
+        rows.append([names[category], *counts, sum(counts)])
+    column_totals = [sum(r[i + 1] for r in rows) for i in range(len(codes))]
+    sheet(_("Category × cause"), [_("Business category"), *[c.name for c in causes], _("Cause not given"), _("Total")],
+          [*rows, [_("Total"), *column_totals, tables["total"]]])
+    sheet(_("By region"), [_("Province / region"), _("Complaints"), _("Share")],
+          [[region or str(_("Not given")), n, Percent(n / tables["total"] if tables["total"] else None)]
+           for region, n in tables["region"].items()] + [[_("Total"), tables["total"], Percent(1 if tables["total"] else None)]])
+    channels = dict(Channel.choices)
+    sheet(_("By channel"), [_("Channel"), _("Complaints")],
+          [[str(channels.get(k, k)), n] for k, n in tables["channel"].items()] + [[_("Total"), tables["total"]]])
+    sheet(_("Forwarded complaints"), [_("Forwarded by"), _("Complaints"), _("With a reply deadline"), _("Replied"),
+                                      _("Replied by the deadline"), _("Reply on-time rate")],
+          [[str(SourceBody(r["source_body"]).label), r["n"], r["with_deadline"], r["replied"], r["on_time"],
+            Percent(r["on_time_rate"])] for r in tables["forwarded"]])
+    labels = {(None, 15): _("15 days or less"), (15, 30): _("16–30 days"), (30, 60): _("31–60 days"),
+              (60, None): _("More than 60 days")}
+    sheet(_("Resolution time"), [_("Resolved within"), _("Complaints")],
+          [[str(labels[(b["low"], b["high"])]), b["n"]] for b in tables["bands"]]
+          + [[_("Not resolved yet"), tables["unresolved"]], [_("Total"), tables["total"]]])
+    return _save(wb)

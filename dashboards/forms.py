@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import policies
 from config import clock
-from dashboards.stats import Scope
+from dashboards.models import AccountabilityRecord, RectificationItem
+from dashboards.stats import Scope, quarter_of
 
 MAX_DAYS = 3 * 366
 
@@ -48,3 +49,92 @@ class PeriodForm(forms.Form):
     def scope(self) -> Scope:
         d = self.cleaned_data
         return Scope(user=self.user, date_from=d["date_from"], date_to=d["date_to"], unit=d["unit"])
+
+
+# --- The prevention loop run by the business (dashboards.prevention) ------------------------
+
+class RectificationForm(forms.Form):
+    title = forms.CharField(label=_("Defect / measure"), max_length=200)
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    org_unit = forms.ChoiceField(label=_("organisation unit"))
+    owner = forms.CharField(label=_("owner (user name)"), max_length=150)
+    due_date = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    complaints = forms.CharField(label=_("complaints behind it (numbers)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2, "placeholder": "TS-20261012-000001"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].choices = list(policies.units_visible_to(user).values_list("code", "name"))
+
+    def clean_complaints(self):
+        return tuple(self.cleaned_data["complaints"].replace(",", " ").replace("，", " ").split())
+
+
+class ItemMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=RectificationItem.Status.choices)
+
+
+class ItemChangeForm(forms.Form):
+    owner = forms.CharField(label=_("owner (user name)"), max_length=150, required=False)
+    due_date = forms.DateField(label=_("due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    link = forms.CharField(label=_("link complaints (numbers)"), required=False)
+    unlink = forms.CharField(label=_("unlink complaints (numbers)"), required=False)
+
+    def clean_link(self):
+        return tuple(self.cleaned_data["link"].replace(",", " ").split())
+
+    def clean_unlink(self):
+        return tuple(self.cleaned_data["unlink"].replace(",", " ").split())
+
+
+class AccountabilityForm(forms.Form):
+    complaint_number = forms.CharField(label=_("complaint number"), max_length=20)
+    person = forms.CharField(label=_("person (user name)"), max_length=150, required=False)
+    department = forms.CharField(label=_("department"), max_length=100, required=False)
+    action = forms.ChoiceField(label=_("action"), choices=AccountabilityRecord.Action.choices)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(label=_("follow-up owner (user name)"), max_length=150)
+    due_date = forms.DateField(label=_("due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PremiumForm(forms.Form):
+    org_unit = forms.ChoiceField(label=_("organisation unit"))
+    month = forms.DateField(label=_("month"), input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    amount = forms.DecimalField(label=_("premium / revenue (CNY)"), min_value=0, max_digits=18, decimal_places=2)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].choices = list(policies.units_visible_to(user).values_list("code", "name"))
+
+
+class QuarterForm(forms.Form):
+    """One quarter and one unit, for the regulator's quarterly statistics; by default the last quarter ended."""
+
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.IntegerField(label=_("quarter"), min_value=1, max_value=4, required=False)
+    org_unit = forms.CharField(label=_("organisation unit"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        today = clock.today()
+        this_quarter = (today.month - 1) // 3 + 1
+        last_year, last_quarter = (today.year, this_quarter - 1) if this_quarter > 1 else (today.year - 1, 4)
+        data["year"] = data.get("year") or last_year
+        data["quarter"] = data.get("quarter") or last_quarter
+        code = data.get("org_unit")
+        data["unit"] = None
+        if code:
+            data["unit"] = policies.units_visible_to(self.user).filter(code=code).first()
+            if data["unit"] is None:
+                raise forms.ValidationError({"org_unit": _("Unknown organisation unit “%(code)s”.") % {"code": code}})
+        return data
+
+    def scope(self) -> Scope:
+        d = self.cleaned_data
+        first, last = quarter_of(d["year"], d["quarter"])
+        return Scope(user=self.user, date_from=first, date_to=last, unit=d["unit"])

@@ -15,6 +15,7 @@ class RectificationItem(ChoiceLabels, models.Model):
         OPEN = "open", _("Open")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
+        CHECKED = "checked", _("Checked")
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("defect / measure"), max_length=200)
@@ -28,7 +29,11 @@ class RectificationItem(ChoiceLabels, models.Model):
     complaints = models.ManyToManyField("complaints.Complaint", verbose_name=_("complaints behind it"),
                                         blank=True, related_name="rectification_items")
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("rectification item")

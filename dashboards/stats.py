@@ -384,6 +384,67 @@ def rectification(scope: Scope):
     return items.select_related("owner", "org_unit").annotate(cases=Count("complaints")).order_by("status", "due_date")
 
 
+# --- The regulator's quarterly statistics (监管投诉统计) -------------------------------------
+
+RESOLUTION_BANDS = ((None, 15), (15, 30), (30, 60), (60, None))  # days: ≤15, 16–30, 31–60, >60
+
+
+def quarter_of(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, 3 * quarter - 2, 1)
+    last = _months_back(first, -3) - dt.timedelta(days=1)
+    return first, last
+
+
+def top_cause_of(cause_id: int | None, causes: dict) -> str | None:
+    """The regulator's cause a case counts under: its cause, or the top of its sub-cause's chain."""
+    cause = causes.get(cause_id)
+    while cause is not None and cause.parent_id is not None:
+        cause = causes.get(cause.parent_id)
+    return cause.code if cause is not None else None
+
+
+def quarterly(scope: Scope, causes: dict, *, now: dt.datetime | None = None) -> dict:
+    """The tables of the quarterly workbook, each from the same cases as the
+    summary (received in the period, in scope): business category × cause,
+    region, channel, forwarded complaints with reply timeliness, and
+    resolution-time bands of the resolved cases (calendar days from receipt)."""
+    now = now or clock.now()
+    cases = scope.cases()
+    grid: dict[tuple, int] = {}
+    names: dict[str, str] = {}
+    for row in cases.values("category__code", "category__name", "cause_id").annotate(n=Count("pk")):
+        key = (row["category__code"], top_cause_of(row["cause_id"], causes))
+        grid[key] = grid.get(key, 0) + row["n"]
+        names[row["category__code"]] = row["category__name"]
+    forwarded = (cases.exclude(source_body="").values("source_body").annotate(
+        n=Count("pk"), with_deadline=Count("pk", filter=Q(reply_due__isnull=False)),
+        replied=Count("pk", filter=Q(replied_at__isnull=False)),
+        on_time=Count("pk", filter=Q(replied_at__lte=F("reply_due"))),
+        # as regulator_reply_on_time_rate: replied, or past the deadline unreplied
+        counted=Count("pk", filter=Q(reply_due__isnull=False) & (Q(replied_at__isnull=False) | Q(reply_due__lte=now))),
+    ).order_by("-n", "source_body"))
+    resolved = cases.filter(resolved_at__isnull=False)
+    bands = {}
+    for low, high in RESOLUTION_BANDS:
+        condition = Q()
+        if low is not None:
+            condition &= Q(resolved_at__gt=F("received_at") + dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(resolved_at__lte=F("received_at") + dt.timedelta(days=high))
+        bands[(low, high)] = condition
+    band_counts = resolved.aggregate(**{f"band{i}": Count("pk", filter=c) for i, c in enumerate(bands.values())})
+    return {
+        "total": cases.count(),
+        "category_cause": grid, "category_names": names,
+        "region": _counts(cases, "complainant_region"),
+        "channel": _counts(cases, "channel"),
+        "forwarded": [{**r, "on_time_rate": _rate(r["on_time"], r["counted"])} for r in forwarded],
+        "bands": [{"low": low, "high": high, "n": band_counts[f"band{i}"]}
+                  for i, (low, high) in enumerate(bands)],
+        "unresolved": cases.filter(resolved_at__isnull=True).count(),
+    }
+
+
 def per_100m(scope: Scope, total: int) -> float | None:
     """亿元保费投诉量: None when no premium is entered for the units and months."""
     first_month = scope.date_from.replace(day=1)

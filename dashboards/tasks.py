@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from dashboards import rollups, warnings
+from dashboards import prevention, rollups, warnings
 from ops.services import slot_claim
 
 
@@ -20,3 +20,11 @@ def refresh_figures(self, slot: int | None = None) -> int:
     if slot and not slot_claim(name="refresh-figures", seconds=slot, task_id=self.request.id):
         return 0
     return rollups.refresh()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def warn_overdue_items(self, slot: int | None = None) -> int:
+    """Beat: overdue rectification items told once (dashboards.prevention)."""
+    if slot and not slot_claim(name="warn-overdue-items", seconds=slot, task_id=self.request.id):
+        return 0
+    return prevention.warn_overdue_items()

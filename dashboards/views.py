@@ -4,20 +4,33 @@ Thin: the figures come from dashboards.stats, scoped by the user."""
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from complaints import policies, selectors
 from complaints.filters import ComplaintFilter
-from complaints.models import Channel, Level, State
+from complaints.models import Channel, Complaint, Level, State
 from config import clock
 from config.routers import reporting
-from dashboards import exports, rollups, stats
-from dashboards.forms import PeriodForm
+from dashboards import exports, prevention, rollups, stats
+from dashboards.forms import (
+    AccountabilityForm,
+    ItemChangeForm,
+    ItemMoveForm,
+    PeriodForm,
+    PremiumForm,
+    QuarterForm,
+    RectificationForm,
+)
+from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -92,8 +105,14 @@ def _context(form):
     causes = {c.code: str(c) for c in selectors.causes().values()}
     by_cause = [{"code": code, "name": causes.get(code, code), "n": n, "link": drill(scope, cause=code)}
                 for code, n in s.get("by_cause", {}).items()]
+    items = prevention.items_visible_to(form.user).filter(status__in=prevention.OPEN_STATUSES)
+    if scope.unit is not None:
+        items = items.filter(org_unit__path__startswith=scope.unit.path)
     return {"form": form, "scope": scope, "f": figures, "s": s, "charts": charts, "figures_at": ready.computed_at,
             "by_cause": by_cause, "trend": months[-12:],
+            "items_open": items.count(), "items_overdue": items.filter(due_date__lt=clock.today()).count(),
+            "prevention_links": {"accountability": policies.records_accountability(form.user),
+                                 "premiums": policies.enters_premium(form.user)},
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
             "query": urlencode({"date_from": scope.date_from, "date_to": scope.date_to,
                                 "org_unit": scope.unit.code if scope.unit else ""})}
@@ -129,6 +148,22 @@ def report_xlsx(request):
 
 
 @login_required
+def quarterly_xlsx(request):
+    """监管投诉统计: the regulator's quarterly statistics of one unit (?year=&quarter=&org_unit=)."""
+    if not policies.sees_figures(request.user):
+        raise PermissionDenied(_("Figures are for managers, supervisors and executives."))
+    form = QuarterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return HttpResponse(" ".join(m for ms in form.errors.values() for m in ms), status=400,
+                            content_type="text/plain; charset=utf-8")
+    scope = form.scope()
+    with reporting():
+        body = exports.quarterly_workbook(scope, stats.quarterly(scope, selectors.causes()))
+    unit = scope.unit.code if scope.unit else "all"
+    return _download(body, f"complaint-statistics-{form.cleaned_data['year']}Q{form.cleaned_data['quarter']}-{unit}.xlsx")
+
+
+@login_required
 def cases_xlsx(request):
     """Any case list (the workspace filters) to Excel, scoped like the list; for
     the roles that get reports (managers, supervisors, executives)."""
@@ -148,3 +183,133 @@ def _download(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The prevention loop run by the business (§7 整改, 问责; dashboards.prevention) ---------
+
+def _posted(request, form, call, done: str, redirect_to: str):
+    """One pattern for the prevention forms: the form checks formats, the
+    service decides; errors come back next to the field, what was typed kept."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, done)
+            return redirect(redirect_to)
+    return None
+
+
+@login_required
+def rectification(request):
+    """Rectification items of the units in scope: open ones first; a new one opened here."""
+    user = request.user
+    runs = policies.runs_rectification(user)
+    items = prevention.items_visible_to(user)
+    if not runs:
+        items = items.filter(owner=user)  # an item's owner of any role sees and moves on their own items
+        if request.method == "POST" or not items.exists():
+            raise PermissionDenied(_("Rectification items are run by supervisors, cs_managers and managers."))
+    form = RectificationForm(request.POST or None, user=user, initial={"owner": user.username})
+    if request.method == "POST":
+        answer = _posted(request, form, lambda d: prevention.rectification_open(
+            by=user, title=d["title"], description=d["description"], org_unit=d["org_unit"], owner=d["owner"],
+            due_date=d["due_date"], complaint_numbers=d["complaints"]),
+            _("The rectification item is open."), "dashboards:rectification")
+        if answer:
+            return answer
+    status = request.GET.get("status", "open")
+    shown = items.filter(status__in=prevention.OPEN_STATUSES) if status == "open" else items
+    shown = (shown.select_related("org_unit", "owner").annotate(cases=Count("complaints"))
+             .order_by("due_date", "pk")[:500])
+    return render(request, "dashboards/rectification.html", {
+        "form": form if runs else None, "items": shown, "status": status, "today": clock.today(),
+    }, status=400 if form.errors else 200)
+
+
+def _visible_item(request, pk):
+    item = (prevention.items_visible_to(request.user).select_related("org_unit", "owner", "created_by", "checked_by")
+            .filter(pk=pk).first())
+    if item is None or not (policies.runs_rectification(request.user) or item.owner_id == request.user.pk):
+        raise Http404(_("No such rectification item."))
+    return item
+
+
+@login_required
+def rectification_item(request, pk, forms=None):
+    item = _visible_item(request, pk)
+    forms = forms or {}
+    cases = item.complaints.visible_to(request.user).select_related("category").order_by("received_at")
+    return render(request, "dashboards/rectification_item.html", {
+        "item": item, "cases": cases, "next": prevention.NEXT.get(item.status, ()),
+        "labels": dict(RectificationItem.Status.choices), "today": clock.today(),
+        "runs": policies.runs_rectification(request.user),
+        "change_form": forms.get("change") or ItemChangeForm(initial={"owner": item.owner.username,
+                                                                      "due_date": item.due_date}),
+        "move_errors": forms.get("move_errors", []),
+    }, status=400 if forms else 200)
+
+
+@login_required
+@require_POST
+def rectification_move(request, pk):
+    _visible_item(request, pk)
+    form = ItemMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            prevention.rectification_move(item_id=pk, by=request.user, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            return rectification_item(request, pk, forms={"move_errors": exc.messages})
+        messages.success(request, _("The item is “%(status)s” now.")
+                         % {"status": dict(RectificationItem.Status.choices)[form.cleaned_data["status"]]})
+        return redirect("dashboards:rectification-item", pk=pk)
+    return rectification_item(request, pk, forms={"move_errors": [m for ms in form.errors.values() for m in ms]})
+
+
+@login_required
+@require_POST
+def rectification_change(request, pk):
+    _visible_item(request, pk)
+    form = ItemChangeForm(request.POST)
+    answer = _posted(request, form, lambda d: prevention.rectification_change(
+        item_id=pk, by=request.user, owner=d["owner"] or None, due_date=d["due_date"], link=d["link"],
+        unlink=d["unlink"]), _("Saved."), reverse("dashboards:rectification-item", args=[pk]))
+    return answer or rectification_item(request, pk, forms={"change": form})
+
+
+@login_required
+def accountability(request):
+    """问责 records of the cases in scope; entered here by cs_managers and managers."""
+    user = request.user
+    if not policies.records_accountability(user):
+        raise PermissionDenied(_("Accountability is recorded by cs_managers and managers."))
+    form = AccountabilityForm(request.POST or None)
+    if request.method == "POST":
+        answer = _posted(request, form, lambda d: prevention.accountability_record(by=user, **d),
+                         _("The accountability record is saved."), "dashboards:accountability")
+        if answer:
+            return answer
+    records = (AccountabilityRecord.objects.filter(complaint__in=Complaint.objects.visible_to(user))
+               .select_related("complaint", "person", "owner").order_by("-created_at")[:200])
+    return render(request, "dashboards/accountability.html", {"form": form, "records": records},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def premiums(request):
+    """Premium and revenue figures of the units in scope, entered by managers."""
+    user = request.user
+    if not policies.enters_premium(user):
+        raise PermissionDenied(_("Premium and revenue figures are entered by managers."))
+    form = PremiumForm(request.POST or None, user=user)
+    if request.method == "POST":
+        answer = _posted(request, form, lambda d: prevention.premium_set(by=user, **d),
+                         _("The figure is saved."), "dashboards:premiums")
+        if answer:
+            return answer
+    figures = (PremiumFigure.objects.filter(org_unit__in=policies.units_visible_to(user))
+               .select_related("org_unit").order_by("-month", "org_unit__code")[:200])
+    return render(request, "dashboards/premiums.html", {"form": form, "figures": figures},
+                  status=400 if form.errors else 200)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 
 from accounts.models import User
-from complaints import labels, notices, policies, selectors, tell, tracking
+from complaints import labels, notices, policies, selectors, signals, tell, tracking
 from complaints.exceptions import ConcurrentChange, NotPermitted, TransitionNotAllowed
 from complaints.models import Complaint, State
 from complaints.services.history import record_history
@@ -241,7 +241,8 @@ def complaint_archive(*, complaint_id: int, by: User, root_cause: str, responsib
     return run_transition(complaint_id=complaint_id, by=by, name="archive", comment=root_cause,
                           data={"responsible_party": responsible_party, "rectification": rectification},
                           apply=lambda c: c.archive(root_cause=root_cause, responsible_party=responsible_party,
-                                                    rectification=rectification))
+                                                    rectification=rectification),
+                          after=lambda c: signals.case_archived.send(sender=Complaint, complaint=c, by=by))
 
 
 def complaint_extend(*, complaint_id: int, by: User, days: int, reason: str,

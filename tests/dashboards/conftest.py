@@ -115,6 +115,13 @@ def walk(staff, clock):
             return sweep(now=clock.set(when))
 
         @staticmethod
+        def reply(complaint, when):
+            """The reply to the body that forwarded the complaint (§8), at ``when``."""
+            clock.set(when)
+            return services.complaint_reply_to_body(complaint_id=complaint.pk, by=owner(complaint.pk),
+                                                    summary="已向来文单位回复处理情况")
+
+        @staticmethod
         def invalidate(complaint, when):
             clock.set(when)
             return services.complaint_invalidate(complaint_id=complaint.pk, by=owner(complaint.pk),

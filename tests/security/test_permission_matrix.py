@@ -106,6 +106,13 @@ PAYERS = frozenset({"finance", SU})
 FORWARDED_WORKERS = frozenset({"supervisor", "cs_manager", SU})
 # §8 核查: supervisors and customer service managers have a review queue.
 REVIEWERS = frozenset({"supervisor", "cs_manager", SU})
+# §7 整改 is run by supervisors, cs_managers and managers; an item's owner (the
+# GD handler owns the unit's item) sees and moves on their own item.
+RECTIFIERS = frozenset({"supervisor", "cs_manager", "manager", SU})
+ITEM_PEOPLE = RECTIFIERS | {"handler"}
+# 问责 by cs_managers and managers; premium figures by managers.
+ACCOUNTABILITY = frozenset({"cs_manager", "manager", SU})
+PREMIUMS = frozenset({"manager", SU})
 
 # --- Route discovery ----------------------------------------------------------------------
 
@@ -231,6 +238,7 @@ class World:
         self.steps: dict[str, int] = {}  # unit -> pending approval step of its "proposed" case
         self.attachments: dict[str, int] = {}
         self.reviews: dict[str, int] = {}  # unit -> the open review of its "reviewed" case
+        self.items: dict[str, int] = {}  # unit -> its open rectification item, owned by the unit's handler
         self.notes: dict[str, int] = {}  # username -> that user's notification
         self.sessions: dict[str, str] = {}
         self.clients: dict[str, Client] = {}
@@ -348,6 +356,10 @@ def build_world() -> World:
         reviewed = walk(log(owner), "resolved")
         w.cases[("reviewed", unit)] = reviewed
         w.reviews[unit] = services.review_request(complaint_id=reviewed, by=clerk, reason="客户不服处理决定").pk
+        from dashboards.models import RectificationItem
+
+        w.items[unit] = RectificationItem.objects.create(
+            title=f"整改-{unit}", org_unit=owner.org_unit, owner=owner, due_date=timezone.localdate()).pk
         paid = walk(log(owner), "approved", amount="100.00")
         payment_record(complaint_id=paid, by=payer, reference=f"PAY-{unit}", amount="100.00")
         w.cases[("paid", unit)] = paid
@@ -460,6 +472,22 @@ def case_snapshot(kind: str) -> Callable:
             return cursor.fetchone()
 
     return snap
+
+
+def item_of(w: World, variant: str, principal: str) -> dict:
+    return {"pk": w.items[w.unit_of(variant)]}
+
+
+def item_status(w: World, variant: str, principal: str) -> str:
+    from dashboards.models import RectificationItem
+
+    return RectificationItem.objects.values_list("status", flat=True).get(pk=w.items[w.unit_of(variant)])
+
+
+def item_due(w: World, variant: str, principal: str):
+    from dashboards.models import RectificationItem
+
+    return RectificationItem.objects.values_list("due_date", flat=True).get(pk=w.items[w.unit_of(variant)])
 
 
 def complaint_count(w: World, variant: str, principal: str) -> int:
@@ -687,6 +715,16 @@ MATRIX: dict[str, list[Probe]] = {
     "dashboards:report": [figures("GET")],
     "dashboards:report-xlsx": [figures("GET")],
     # The case list export is for the roles that get reports (dashboards.views.cases_xlsx).
+    "dashboards:quarterly-xlsx": [Probe("GET", allowed=DASHBOARD)],
+    "dashboards:rectification": [Probe("GET", allowed=RECTIFIERS | {"handler"})],  # the handler owns an item
+    "dashboards:rectification-item": [Probe("GET", allowed=ITEM_PEOPLE, kwargs=item_of, variants=CASE_VARIANTS)],
+    "dashboards:rectification-move": [Probe("POST", "POST", ITEM_PEOPLE, kwargs=item_of, body={"status": "in_progress"},
+                                            effect=item_status, must_change=True, variants=CASE_VARIANTS)],
+    "dashboards:rectification-change": [Probe("POST", "POST", RECTIFIERS, kwargs=item_of,
+                                              body={"due_date": "2030-01-31"}, effect=item_due, must_change=True,
+                                              variants=CASE_VARIANTS)],
+    "dashboards:accountability": [Probe("GET", allowed=ACCOUNTABILITY)],
+    "dashboards:premiums": [Probe("GET", allowed=PREMIUMS)],
     "dashboards:cases-xlsx": [Probe("GET", allowed=DASHBOARD, leaks=other_unit_cases, shows=own_cases)],
 
     # The API.
