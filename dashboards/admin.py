@@ -23,6 +23,7 @@ class RectificationItemAdmin(ScopedAdmin):
     list_select_related = ["org_unit", "owner"]
     autocomplete_fields = ["owner", "org_unit"]
     raw_id_fields = ["complaints"]
+    readonly_fields = ["created_by", "checked_by", "closed_at"]  # set by dashboards.prevention
 
 
 @admin.register(AccountabilityRecord)

@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,11 +43,36 @@ class Summary(APIView):
         return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
 
 
+class _Changes(serializers.Serializer):
+    total = serializers.FloatField(allow_null=True, help_text="relative: 0.25 is 25 % more")
+    first_callback_on_time_rate = serializers.FloatField(allow_null=True, help_text="points of rate")
+    resolution_on_time_rate = serializers.FloatField(allow_null=True)
+    one_time_resolution_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
+class TrendMonthOut(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM, Asia/Shanghai")
+    total = serializers.IntegerField()
+    first_callback_on_time_rate = serializers.FloatField(allow_null=True)
+    resolution_on_time_rate = serializers.FloatField(allow_null=True)
+    one_time_resolution_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    mom = _Changes(help_text="环比: against the month before")
+    yoy = _Changes(help_text="同比: against the same month a year before")
+
+
+class TrendQuery(serializers.Serializer):
+    months = serializers.IntegerField(min_value=1, max_value=stats.MAX_TREND_MONTHS, required=False, default=12,
+                                      help_text="How many months, the current one last (1–36, default 12)")
+    org_unit = serializers.CharField(required=False, allow_blank=True,
+                                     help_text="A unit code: that unit and the units below it (empty: every unit in scope)")
+
+
 class Trend(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("months", OpenApiTypes.INT, description="1–36, default 12"),
-                    OpenApiParameter("org_unit", OpenApiTypes.STR)],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[TrendQuery],
+        responses=TrendMonthOut(many=True),
         summary="The figures month by month, with 环比 (mom) and 同比 (yoy), oldest first",
     )
     def get(self, request):

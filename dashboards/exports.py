@@ -153,6 +153,13 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
           [[str(_("Gender")), str(genders.get(k, k)), n] for k, n in seg["gender"].items()]
           + [[str(_("Customer type")), str(customer_types.get(k, k)), n] for k, n in seg["customer_type"].items()]
           + [[str(_("Region")), k, n] for k, n in seg["region"].items()])
+    split = seg.get("by_category", {})
+    table(_("Segments by category"), [_("Dimension"), _("Value"), _("Category"), _("Complaints")],
+          [[str(_("Gender")), str(genders.get(k, k)), c["category"], c["n"]]
+           for k, cats in split.get("gender", {}).items() for c in cats]
+          + [[str(_("Customer type")), str(customer_types.get(k, k)), c["category"], c["n"]]
+             for k, cats in split.get("customer_type", {}).items() for c in cats]
+          + [[str(_("Region")), k, c["category"], c["n"]] for k, cats in split.get("region", {}).items() for c in cats])
     acc = figures["accountability"]
     table(_("Accountability"), [_("Kind"), _("Who"), _("Count")],
           [[str(_("Person")), r["name"], r["n"]] for r in acc["by_person"]]

@@ -34,7 +34,7 @@ from dashboards.exports import report_figures
 from dashboards.forms import last_month
 
 log = logging.getLogger(__name__)
-VERSION = 4  # bump when the shape of the figures changes (2: §8 figures; 3: by_cause, §7 revisit rate; 4: measures)
+VERSION = 5  # bump when the shape of the figures changes (2: §8; 3: by_cause, revisit rate; 4: measures; 5: segments by category)
 
 
 @dataclass(frozen=True)

@@ -325,11 +325,32 @@ def segments(scope: Scope) -> dict:
     cases = scope.cases()
     regions = (cases.exclude(complainant_region="").values("complainant_region").annotate(n=Count("pk"))
                .order_by("-n", "complainant_region")[:10])
+    region = {r["complainant_region"]: r["n"] for r in regions}
     return {
         "gender": _counts(cases, "complainant_gender"),
         "customer_type": _counts(cases, "customer_type"),
-        "region": {r["complainant_region"]: r["n"] for r in regions},
+        "region": region,
+        # §7: each segment split by category as well as counted (女性客户对承保服务更为敏感)
+        "by_category": {
+            "gender": _split_by_category(cases, "complainant_gender"),
+            "customer_type": _split_by_category(cases, "customer_type"),
+            "region": _split_by_category(cases.filter(complainant_region__in=list(region)), "complainant_region"),
+        },
     }
+
+
+SEGMENT_CATEGORIES = 5  # the categories shown for each segment value, most complained-of first
+
+
+def _split_by_category(cases, field: str) -> dict[str, list[dict]]:
+    """Each value of ``field``: its categories with their counts, most first."""
+    split: dict[str, list[dict]] = {}
+    rows = cases.values(field, "category__name").annotate(n=Count("pk")).order_by(field, "-n", "category__name")
+    for row in rows:
+        shown = split.setdefault(row[field], [])
+        if len(shown) < SEGMENT_CATEGORIES:
+            shown.append({"category": row["category__name"], "n": row["n"]})
+    return split
 
 
 def products(scope: Scope, limit: int = 10) -> list[dict]:

@@ -316,11 +316,24 @@ def test_segments_count_cases_by_gender_customer_type_and_region(case, gd):
     case(MONDAY, complainant_gender="F", customer_type="existing", complainant_region="广州市")
     case(MONDAY, complainant_gender="M", customer_type="existing", complainant_region="深圳市")
     case(MONDAY, complainant_gender="U", customer_type="existing", complainant_region="")
-    assert stats.segments(gd) == {
+    segments = stats.segments(gd)
+    assert {k: segments[k] for k in ("gender", "customer_type", "region")} == {
         "gender": {"F": 2, "M": 1, "U": 1},
         "customer_type": {"existing": 3, "new": 1},
         "region": {"广州市": 2, "深圳市": 1},  # a case without a region is left out
     }
+
+
+def test_each_segment_is_split_by_category_as_well_as_counted(case, gd):
+    case(MONDAY, complainant_gender="F", category="INS-UNDERWRITING", complainant_region="福州市")
+    case(MONDAY, complainant_gender="F", category="INS-UNDERWRITING", complainant_region="福州市")
+    case(MONDAY, complainant_gender="F", category="INS-CLAIMS", customer_type="new", complainant_region="厦门市")
+    case(MONDAY, complainant_gender="M", category="INS-CLAIMS")
+    split = stats.segments(gd)["by_category"]
+    assert split["gender"] == {"F": [{"category": "承保时效", "n": 2}, {"category": "理赔时效", "n": 1}],
+                               "M": [{"category": "理赔时效", "n": 1}]}
+    assert split["customer_type"]["new"] == [{"category": "理赔时效", "n": 1}]
+    assert split["region"] == {"厦门市": [{"category": "理赔时效", "n": 1}], "福州市": [{"category": "承保时效", "n": 2}]}
 
 
 # --- Accountability (问责) and agent-attitude KPI ---------------------------------
