@@ -50,7 +50,8 @@ _taxonomy: KeptInProcess[Category | None] = KeptInProcess(max_entries=256)
 def selectable_category(code: str) -> Category | None:
     """The active, selectable category of ``code`` (intake), kept in the
     process (config/kept.py). Shared between requests: read it, never change it."""
-    return _taxonomy.get(code, lambda: Category.objects.filter(code=code, is_active=True, selectable=True)
+    # Each kind of entry under its own kind of key: a code typed by a user never names another entry.
+    return _taxonomy.get(("category", code), lambda: Category.objects.filter(code=code, is_active=True, selectable=True)
                          .order_by("pk").first())
 
 
@@ -63,7 +64,7 @@ def category_name(code: str) -> str:
 def causes() -> dict[int, Cause]:
     """Every cause by id, parents joined, kept in the process like the categories
     (a few dozen rows read by every answer that names a case's cause)."""
-    return _taxonomy.get("causes", lambda: {c.pk: c for c in Cause.objects.select_related("parent")})
+    return _taxonomy.get(("causes",), lambda: {c.pk: c for c in Cause.objects.select_related("parent")})
 
 
 def active_cause(code: str) -> Cause | None:

@@ -195,11 +195,14 @@ def _applied_filters(params) -> list[dict]:
             continue
         shown = value
         if name in ("received_after", "received_before"):
-            moment = parse_datetime(value)
-            if moment is not None:
-                if name == "received_before":  # the end is exclusive: show the last day included
-                    moment -= dt.timedelta(seconds=1)
-                shown = timezone.localtime(moment).strftime("%Y-%m-%d") if timezone.is_aware(moment) else value
+            try:
+                moment = parse_datetime(value)
+                if moment is not None and timezone.is_aware(moment):
+                    if name == "received_before":  # the end is exclusive: show the last day included
+                        moment -= dt.timedelta(seconds=1)
+                    shown = timezone.localtime(moment).strftime("%Y-%m-%d")
+            except (ValueError, OverflowError):
+                pass  # shown as typed; the filter form answers its error
         elif name == "category":
             shown = selectors.category_name(value)
         elif name == "cause":

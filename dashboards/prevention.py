@@ -68,9 +68,23 @@ def _person(username: str, user, field: str) -> User:
     return person
 
 
-def _cases(numbers, user) -> list[Complaint]:
+def _owner_for(unit: OrgUnit, username: str, user) -> User:
+    """An item's owner must see its unit (their own unit, or one above it), or
+    they could never open the item they are told of."""
+    person = _person(username, user, "owner")
+    if not policies.in_scope_unit(unit, person):
+        raise ValidationError({"owner": [_("%(name)s does not work for %(unit)s.")
+                                         % {"name": person.display_name, "unit": unit.name}]})
+    return person
+
+
+def _cases(numbers, user, unit: OrgUnit | None = None) -> list[Complaint]:
+    """The complaints of these numbers the user sees, of ``unit`` and the units below it."""
     numbers = [n.strip() for n in numbers if n and n.strip()]
-    found = list(Complaint.objects.visible_to(user).filter(number__in=numbers))
+    found = Complaint.objects.visible_to(user).filter(number__in=numbers)
+    if unit is not None:
+        found = found.filter(org_unit__path__startswith=unit.path)
+    found = list(found)
     missing = sorted(set(numbers) - {c.number for c in found})
     if missing:
         raise ValidationError({"complaints": [_("No such complaint: %(numbers)s.") % {"numbers": "、".join(missing)}]})
@@ -86,8 +100,9 @@ def rectification_open(*, by: User, title: str, org_unit: str, owner: str, due_d
         raise ValidationError({"title": [_("Say what the defect or the measure is.")]})
     if due_date < clock.today():
         raise ValidationError({"due_date": [_("The due date cannot be in the past.")]})
-    unit, person = _unit(org_unit, by), _person(owner, by, "owner")
-    cases = _cases(complaint_numbers, by)
+    unit = _unit(org_unit, by)
+    person = _owner_for(unit, owner, by)
+    cases = _cases(complaint_numbers, by, unit)
     with transaction.atomic():
         item = RectificationItem.objects.create(title=title.strip(), description=description.strip(), org_unit=unit,
                                                 owner=person, due_date=due_date, created_by=by)
@@ -118,6 +133,9 @@ def rectification_move(*, item_id: int, by: User, status: str) -> RectificationI
         if status == Status.CHECKED:
             _require(policies.runs_rectification(by) and by != item.owner,
                      _("A rectification is checked by a supervisor, cs_manager or manager other than its owner."))
+        elif status == Status.CANCELLED:
+            _require(policies.runs_rectification(by) and by != item.owner,
+                     _("A rectification is cancelled by a supervisor, cs_manager or manager other than its owner."))
         else:
             _require(by == item.owner or policies.runs_rectification(by),
                      _("Only the item's owner, or a supervisor, cs_manager or manager, moves it on."))
@@ -137,14 +155,14 @@ def rectification_change(*, item_id: int, by: User, owner: str | None = None, du
     with transaction.atomic():
         item = _item(item_id, by)
         if owner:
-            item.owner = _person(owner, by, "owner")
+            item.owner = _owner_for(item.org_unit, owner, by)
         if due_date is not None:
             if due_date < clock.today() and due_date != item.due_date:
                 raise ValidationError({"due_date": [_("The due date cannot be in the past.")]})
             item.due_date = due_date
         item.save(update_fields=["owner", "due_date"])
-        item.complaints.add(*_cases(link, by))
-        item.complaints.remove(*_cases(unlink, by))
+        item.complaints.add(*_cases(link, by, item.org_unit))
+        item.complaints.remove(*_cases(unlink, by, item.org_unit))
     return item
 
 

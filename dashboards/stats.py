@@ -444,24 +444,21 @@ def quarterly(scope: Scope, causes: dict, *, now: dt.datetime | None = None) -> 
         # as regulator_reply_on_time_rate: replied, or past the deadline unreplied
         counted=Count("pk", filter=Q(reply_due__isnull=False) & (Q(replied_at__isnull=False) | Q(reply_due__lte=now))),
     ).order_by("-n", "source_body"))
-    resolved = cases.filter(resolved_at__isnull=False)
-    bands = {}
-    for low, high in RESOLUTION_BANDS:
-        condition = Q()
-        if low is not None:
-            condition &= Q(resolved_at__gt=F("received_at") + dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(resolved_at__lte=F("received_at") + dt.timedelta(days=high))
-        bands[(low, high)] = condition
-    band_counts = resolved.aggregate(**{f"band{i}": Count("pk", filter=c) for i, c in enumerate(bands.values())})
+    # §4 counts calendar days (15 days end at midnight of the 15th day after receipt), so a band is
+    # the number of Shanghai dates from receipt to resolution, not a multiple of 24 hours.
+    band_counts = [0] * len(RESOLUTION_BANDS)
+    for received_at, resolved_at in (cases.filter(resolved_at__isnull=False).values_list("received_at", "resolved_at")
+                                     .iterator(chunk_size=5000)):
+        days = (timezone.localdate(resolved_at) - timezone.localdate(received_at)).days
+        band_counts[next(i for i, (low, high) in enumerate(RESOLUTION_BANDS)
+                         if (low is None or days > low) and (high is None or days <= high))] += 1
     return {
         "total": cases.count(),
         "category_cause": grid, "category_names": names,
         "region": _counts(cases, "complainant_region"),
         "channel": _counts(cases, "channel"),
         "forwarded": [{**r, "on_time_rate": _rate(r["on_time"], r["counted"])} for r in forwarded],
-        "bands": [{"low": low, "high": high, "n": band_counts[f"band{i}"]}
-                  for i, (low, high) in enumerate(bands)],
+        "bands": [{"low": low, "high": high, "n": band_counts[i]} for i, (low, high) in enumerate(RESOLUTION_BANDS)],
         "unresolved": cases.filter(resolved_at__isnull=True).count(),
     }
 

@@ -266,7 +266,8 @@ class ComplaintOut(FieldsBuiltOnce, serializers.ModelSerializer):
             return obj.cause
         if "causes" not in self.context:
             self.context["causes"] = selectors.causes()
-        return self.context["causes"][obj.cause_id]
+        kept = self.context["causes"].get(obj.cause_id)
+        return kept if kept is not None else obj.cause  # added in another process since it was kept
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_owner(self, obj):

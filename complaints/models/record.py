@@ -95,7 +95,7 @@ class Category(ChoiceLabels, models.Model):
         words: each word typed is part of one of them, or holds a search word
         (信用卡被盗刷 finds 盗刷)."""
         text = f"{self.code} {self.name} {self.keywords}".lower()
-        words = self.search_words
+        words = [w.lower() for w in self.search_words]
         return all(word in text or any(w in word for w in words) for word in typed.lower().split())
 
 

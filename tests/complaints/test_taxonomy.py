@@ -200,3 +200,23 @@ def test_the_intake_form_records_the_cause(client_for):
     page = client_for("front_desk_gd").post("/complaints/new/", form)
     assert page.status_code == 302, page.content.decode()[:2000]
     assert Complaint.objects.get().cause.code == "MARKETING"
+
+
+def test_a_category_code_typed_as_causes_never_spoils_the_kept_causes(api, settings):
+    """Each kind of kept entry has its own kind of key: a user's category code
+    "causes" is an unknown category, and the causes stay causes."""
+    from complaints import selectors
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    selectors.forget_taxonomy()
+    try:
+        r = api("handler_gd").post("/api/v1/complaints/", api_payload(category="causes"), format="json")
+        assert r.status_code == 400 and "category" in r.json()
+        assert "SERVICE" in {c.code for c in selectors.causes().values()}
+        assert api("handler_gd").post("/api/v1/complaints/", api_payload(), format="json").status_code == 201
+    finally:
+        selectors.forget_taxonomy()
+
+
+def test_an_upper_case_search_word_is_found_inside_a_longer_word(api):
+    assert "BANK-CASH" in found(api, "ATM吞卡")

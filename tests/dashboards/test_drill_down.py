@@ -45,3 +45,10 @@ def test_a_drill_down_by_cause_lists_that_cause_s_cases(case, clock, staff, clie
     clock.set("2026-11-15 10:00")
     page = client_for("manager_gd").get(drill(scope(staff["manager_gd"]), cause="PRICING")).content.decode()
     assert rows(page) == 1 and "定价收费" in page
+
+
+@pytest.mark.parametrize("params", [{"received_after": "2026-02-30T00:00:00+08:00"},
+                                    {"received_before": "0001-01-01T00:00:00+00:00"}])
+def test_an_impossible_date_in_the_list_s_address_is_an_error_not_a_crash(client_for, params):
+    response = client_for("manager_gd").get("/workspace/", {"tab": "all", **params})
+    assert response.status_code in (200, 400)  # refused by the filter, or shown as typed: never a 500

@@ -221,3 +221,29 @@ def test_only_managers_enter_premium_figures(client_for, user):
 def test_a_manager_cannot_enter_another_unit_s_premium(client_for):
     page = client_for("manager_gd").post("/dashboard/premiums/", {"org_unit": "FJ", "month": "2026-11", "amount": "1"})
     assert page.status_code == 400 and not PremiumFigure.objects.exists()
+
+
+def test_an_item_s_owner_must_work_for_its_unit(staff):
+    with pytest.raises(ValidationError) as refused:
+        prevention.rectification_open(by=staff["manager_hq"], title="整改", org_unit="GD", owner="handler_fj",
+                                      due_date=dt.date(2026, 12, 15))
+    assert "owner" in refused.value.message_dict
+    item = open_item(staff)
+    with pytest.raises(ValidationError):
+        prevention.rectification_change(item_id=item.pk, by=staff["manager_hq"], owner="handler_fj")
+
+
+def test_an_item_links_only_cases_of_its_own_unit(staff, submit):
+    fj_case = submit(by="handler_fj")
+    item = open_item(staff, by="supervisor_gd")
+    with pytest.raises(ValidationError):
+        prevention.rectification_change(item_id=item.pk, by=staff["manager_hq"], link=(fj_case.number,))
+    assert not item.complaints.exists()
+
+
+def test_an_owner_cannot_cancel_their_own_item(staff):
+    item = open_item(staff)
+    with pytest.raises(PermissionDenied):
+        prevention.rectification_move(item_id=item.pk, by=staff["handler_gd"], status=Status.CANCELLED)
+    assert prevention.rectification_move(item_id=item.pk, by=staff["supervisor_gd"],
+                                         status=Status.CANCELLED).status == Status.CANCELLED

@@ -114,3 +114,13 @@ def test_a_quarter_that_does_not_exist_is_400(client_for, params):
 
 def test_the_quarterly_workbook_is_for_those_who_see_figures(client_for):
     assert client_for("handler_gd").get("/dashboard/quarterly.xlsx", Q3).status_code == 403
+
+
+def test_the_15_day_band_counts_calendar_days_as_the_deadline_does(case, walk, clock, client_for):
+    """Received on 1 July at 10:00 and resolved on 16 July at 16:00: on the 15th calendar day, within the
+    §4 deadline (midnight ending 16 July), so in the 15-day band though more than 15 × 24 hours passed."""
+    walk.resolve(case("2026-07-01 10:00"), "2026-07-16 16:00")
+    walk.resolve(case("2026-07-01 10:00"), "2026-07-17 09:00")  # the 16th day: 16–30
+    clock.set("2026-11-15 10:00")
+    rows, _header = rows_of(book(client_for("manager_gd")), "Resolution time")
+    assert [(r[0], r[1]) for r in rows[:2]] == [("15天以内", 1), ("16–30天", 1)]
