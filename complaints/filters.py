@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from complaints import privacy
+from complaints.conditions import FIGURE_NAMES, case_conditions
 from complaints.models import Channel, Complaint, Level, SourceBody, State
 from complaints.validators import validate_utc_offset
+from config import clock
 
 
 class MomentField(django_filters.fields.IsoDateTimeField):
@@ -62,6 +64,9 @@ class ComplaintFilter(django_filters.FilterSet):
     overdue = YesNoFilter(field_name="is_overdue")
     received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
     received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
+    figure = django_filters.ChoiceFilter(choices=[(name, name) for name in FIGURE_NAMES], method="filter_figure",
+                                         help_text="The cases a figure counts (§7): e.g. callback_on_time, "
+                                                   "callback_counted.")
     q = django_filters.CharFilter(method="filter_q", help_text="Case number, complainant name, or a whole phone or "
                                                              "ID number (searches by number are limited per user).")
 
@@ -74,6 +79,9 @@ class ComplaintFilter(django_filters.FilterSet):
         if unit is None:
             return queryset.none()
         return queryset.filter(org_unit__path__startswith=unit.path)
+
+    def filter_figure(self, queryset, name, value):
+        return queryset.filter(case_conditions(clock.now())[value])
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

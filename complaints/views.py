@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from complaints import attachments, labels, notices, policies, privacy, selectors, services
 from complaints.classification import urgent_reason_labels
+from complaints.conditions import FIGURE_LABELS
 from complaints.exceptions import ComplaintError, NotVisible, TooManySearches
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
@@ -183,7 +184,7 @@ def workspace(request):
 
 # Filters a dashboard's drill-down sets that the workspace form has no field for:
 # shown above the list and kept (hidden) when the user filters again.
-DRILL_FILTERS = ("received_after", "received_before", "category", "cause", "org_unit", "unit")
+DRILL_FILTERS = ("received_after", "received_before", "category", "cause", "org_unit", "unit", "figure")
 
 
 def _applied_filters(params) -> list[dict]:
@@ -205,6 +206,8 @@ def _applied_filters(params) -> list[dict]:
                 pass  # shown as typed; the filter form answers its error
         elif name == "category":
             shown = selectors.category_name(value)
+        elif name == "figure":
+            shown = str(FIGURE_LABELS.get(value, value))
         elif name == "cause":
             shown = next((str(c) for c in selectors.causes().values() if c.code == value), value)
         applied.append({"name": name, "value": value, "shown": shown, "label": DRILL_LABELS[name]})
@@ -213,7 +216,7 @@ def _applied_filters(params) -> list[dict]:
 
 DRILL_LABELS = {"received_after": _lazy("received from"), "received_before": _lazy("received to"),
                 "category": _lazy("category"), "cause": _lazy("cause"), "org_unit": _lazy("unit and below"),
-                "unit": _lazy("unit")}
+                "unit": _lazy("unit"), "figure": _lazy("counted in")}
 
 
 def _transition_form(name: str, complaint: Complaint):

@@ -47,7 +47,8 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit
 from complaints import policies
-from complaints.models import OPEN_STATES, Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review, State
+from complaints.conditions import RATE_PARTS, case_conditions
+from complaints.models import Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review, State
 from config import clock
 from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
 
@@ -88,33 +89,9 @@ def _rate(part, whole):
 
 def rate_aggregates(now: dt.datetime) -> dict:
     """The conditional counts behind every rate, for one ``aggregate()`` call
-    (also grouped by unit)."""
-    callback_counted = Q(first_callback_at__isnull=False) | Q(first_callback_due__lte=now)
-    # A paused clock is not late (§4: time of outside appraisal does not count).
-    resolution_counted = (Q(resolved_at__isnull=False)
-                          | Q(resolution_due__lte=now, state__in=OPEN_STATES, paused_at__isnull=True)) \
-        & Q(invalid_reason="")
-    resolved = Q(resolved_at__isnull=False)
-    revisit_counted = Q(revisit_due__isnull=False) & (Q(revisited_at__isnull=False) | Q(revisit_due__lte=now))
-    reply_counted = Q(reply_due__isnull=False) & (Q(replied_at__isnull=False) | Q(reply_due__lte=now))
-    return {
-        "total": Count("pk"),
-        "callback_counted": Count("pk", filter=callback_counted),
-        "callback_on_time": Count("pk", filter=Q(first_callback_at__lte=F("first_callback_due"))),
-        "resolution_counted": Count("pk", filter=resolution_counted),
-        "resolution_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolution_due"))
-                                    & Q(invalid_reason="")),
-        "resolved": Count("pk", filter=resolved),
-        # Resolved at least once: resolved now, or came back after a resolution (reopened, changed on review).
-        "resolved_once": Count("pk", filter=resolved | Q(reopen_count__gt=0)),
-        "one_time": Count("pk", filter=resolved & Q(reopen_count=0, is_upgraded=False)),
-        "invalid": Count("pk", filter=~Q(invalid_reason="")),
-        "overdue": Count("pk", filter=Q(is_overdue=True)),
-        "revisit_counted": Count("pk", filter=revisit_counted),
-        "revisit_on_time": Count("pk", filter=revisit_counted & Q(revisited_at__lte=F("revisit_due"))),
-        "reply_counted": Count("pk", filter=reply_counted),
-        "reply_on_time": Count("pk", filter=reply_counted & Q(replied_at__lte=F("reply_due"))),
-    }
+    (also grouped by unit): each condition is defined once, in complaints.conditions."""
+    return {"total": Count("pk"), **{name: Count("pk", filter=condition)
+                                     for name, condition in case_conditions(now).items()}}
 
 
 def _grouped(qs, group_by, measures: dict):
@@ -207,6 +184,8 @@ def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
         "by_cause": _counts(cases.exclude(cause=None), "cause__code"),
         "by_source_body": _counts(cases.exclude(source_body=""), "source_body"),
         **rates_from(counts),
+        # the numerator and denominator of each rate counted over cases (the dashboard links both)
+        "rate_parts": {rate: [counts[top], counts[bottom]] for rate, (top, bottom) in RATE_PARTS.items()},
         "overdue": counts["overdue"],
         # §7: invalidated complaints are not complaints per premium
         "per_100m_premium": per_100m(scope, counts["total"] - counts["invalid"]),

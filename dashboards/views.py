@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import policies, selectors
+from complaints.conditions import RATE_PARTS
 from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Complaint, Level, State
 from config import clock
@@ -114,6 +115,11 @@ def _context(form):
             "prevention_links": {"accountability": policies.records_accountability(form.user),
                                  "premiums": policies.enters_premium(form.user)},
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
+            # each case-counted rate's numerator and denominator, with the cases behind each
+            "parts": {rate: {"top": top, "bottom": bottom, "top_link": drill(scope, figure=names[0]),
+                             "bottom_link": drill(scope, figure=names[1])}
+                      for rate, names in RATE_PARTS.items()
+                      for top, bottom in [s.get("rate_parts", {}).get(rate, [None, None])]},
             "query": urlencode({"date_from": scope.date_from, "date_to": scope.date_to,
                                 "org_unit": scope.unit.code if scope.unit else ""})}
 

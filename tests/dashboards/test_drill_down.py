@@ -52,3 +52,27 @@ def test_a_drill_down_by_cause_lists_that_cause_s_cases(case, clock, staff, clie
 def test_an_impossible_date_in_the_list_s_address_is_an_error_not_a_crash(client_for, params):
     response = client_for("manager_gd").get("/workspace/", {"tab": "all", **params})
     assert response.status_code in (200, 400)  # refused by the filter, or shown as typed: never a 500
+
+
+def test_a_rate_opens_the_cases_it_counts_and_the_cases_it_is_counted_over(case, walk, clock, staff, client_for):
+    """One definition per figure (complaints.conditions): the dashboard's count and the list agree."""
+    walk.call(case("2026-10-12 10:00"), "2026-10-12 11:00")  # on time
+    walk.call(case("2026-10-12 10:00"), "2026-10-20 11:00")  # late
+    case("2026-10-30 10:00")  # callback not yet due on 2026-10-31 … but due by NOW: counted, late
+    clock.set("2026-11-15 10:00")
+    client = client_for("manager_gd")
+    page = client.get("/dashboard/", {"date_from": "2026-10-01", "date_to": "2026-10-31"})
+    part = page.context["parts"]["first_callback_on_time_rate"]
+    assert (part["top"], part["bottom"]) == (1, 3)
+    assert rows(client.get(part["top_link"]).content.decode()) == 1
+    listed = client.get(part["bottom_link"]).content.decode()
+    assert rows(listed) == 3 and "首次回电已完成或已到期" in listed
+
+
+def test_the_api_list_filters_by_figure(case, walk, clock, api):
+    walk.call(case("2026-10-12 10:00"), "2026-10-12 11:00")
+    walk.call(case("2026-10-12 10:00"), "2026-10-20 11:00")
+    clock.set("2026-11-15 10:00")
+    r = api("manager_gd").get("/api/v1/complaints/", {"figure": "callback_on_time"})
+    assert r.status_code == 200 and r.json()["count"] == 1
+    assert api("manager_gd").get("/api/v1/complaints/", {"figure": "nonsense"}).status_code == 400
