@@ -23,6 +23,7 @@ from complaints.models import (
     Review,
 )
 from complaints.validators import normalise_phone, validate_amount, validate_id_number, validate_phone
+from config.forms import errors_onto
 
 INTAKE_FIELDS = [
     "channel", "org_unit", "received_at", "complainant_name", "complainant_phone",
@@ -149,11 +150,8 @@ class ComplaintIntakeForm(forms.ModelForm):
             return cleaned
         try:
             self.decision = services.decide(by=self.user, intake=self.to_intake())
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        except ComplaintError as exc:
-            self.add_error(None, exc.message)
+        except (ValidationError, ComplaintError) as exc:
+            errors_onto(self, exc)
         return cleaned
 
     def submit(self) -> Complaint:

@@ -60,6 +60,11 @@ def in_scope(complaint, user) -> bool:
     return in_scope_unit(complaint.org_unit, user)
 
 
+def unit_of_code(user, code: str):
+    """The unit of ``code`` if the user sees it (§1), else None: every unit a user names is found here."""
+    return units_visible_to(user).filter(code=code).first() if code else None
+
+
 def units_visible_to(user):
     """§1 for the units a user may choose (intake, filters, figures)."""
     prefix = scope_prefix(user)

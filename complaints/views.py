@@ -33,6 +33,7 @@ from complaints.forms import (
 )
 from complaints.models import Attachment, Complaint, ContactAttempt, NoticeKind, Review, State
 from config import clock
+from config.forms import errors_onto
 from config.pagination import EstimatedCountPaginator
 from escalation.models import Notification
 
@@ -67,11 +68,8 @@ def intake(request):
     if request.method == "POST" and form.is_valid():
         try:
             complaint = form.submit()
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except ComplaintError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, ComplaintError) as exc:
+            errors_onto(form, exc)
         else:
             if complaint.repeated:
                 messages.info(request, _("Complaint %(number)s was already logged from this form; it was not "
@@ -292,9 +290,7 @@ _FORM_FIELD = {"notice": "notice_channel", "to": "notice_to"}
 
 def _failed(request, pk, key, form, exc):
     if isinstance(exc, ValidationError):
-        for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-            field = field if field in form.fields else _FORM_FIELD.get(field)
-            form.add_error(field if field in form.fields else None, errors)
+        errors_onto(form, exc, _FORM_FIELD)
     else:
         messages.error(request, exc.message)
     return case_detail(request, pk, forms={key: form})

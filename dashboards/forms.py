@@ -41,7 +41,7 @@ class PeriodForm(forms.Form):
         code = data.get("org_unit")
         data["unit"] = None
         if code:
-            data["unit"] = self.units.filter(code=code).first()
+            data["unit"] = policies.unit_of_code(self.user, code)
             if data["unit"] is None:
                 raise forms.ValidationError({"org_unit": _("Unknown organisation unit “%(code)s”.") % {"code": code}})
         return data
@@ -129,7 +129,7 @@ class QuarterForm(forms.Form):
         code = data.get("org_unit")
         data["unit"] = None
         if code:
-            data["unit"] = policies.units_visible_to(self.user).filter(code=code).first()
+            data["unit"] = policies.unit_of_code(self.user, code)
             if data["unit"] is None:
                 raise forms.ValidationError({"org_unit": _("Unknown organisation unit “%(code)s”.") % {"code": code}})
         return data

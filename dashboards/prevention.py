@@ -54,7 +54,7 @@ def items_visible_to(user):
 
 
 def _unit(code: str, user) -> OrgUnit:
-    unit = policies.units_visible_to(user).filter(code=code).first()
+    unit = policies.unit_of_code(user, code)
     if unit is None:
         raise ValidationError({"org_unit": [_("Unknown organisation unit “%(code)s”.") % {"code": code}]})
     return unit

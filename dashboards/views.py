@@ -20,6 +20,7 @@ from complaints.conditions import RATE_PARTS
 from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Complaint, Level, State
 from config import clock
+from config.forms import errors_onto
 from config.routers import reporting
 from dashboards import exports, prevention, rollups, stats
 from dashboards.forms import (
@@ -200,8 +201,7 @@ def _posted(request, form, call, done: str, redirect_to: str):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_onto(form, exc)
         else:
             messages.success(request, done)
             return redirect(redirect_to)

@@ -116,7 +116,7 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
         errors["category"] = [_("Unknown complaint category “%(code)s”.") % {"code": intake.category}]
 
     if intake.org_unit:
-        unit = policies.units_visible_to(by).filter(code=intake.org_unit).first()
+        unit = policies.unit_of_code(by, intake.org_unit)
         if unit is None:
             errors["org_unit"] = [_("Unknown organisation unit “%(code)s”.") % {"code": intake.org_unit}]
     else:
