@@ -39,6 +39,7 @@ from complaints.tasks import deliver_notices
 from complaints.validators import FUTURE_TOLERANCE
 from config import clock
 from config.kept import KeptInProcess
+from config.patches import insert_new
 from escalation import deadlines
 
 log = logging.getLogger(__name__)
@@ -168,10 +169,11 @@ def record(complaint: Complaint, *, kind: str, channel: str, by, content: str = 
     # Given words keep what the user wrote; placeholders left in them are filled from the case and the step.
     text = fill(content, values_for(complaint, **extra)).strip() if content else text_for(kind, complaint, **extra)
     sent = channel in SENT_CHANNELS
-    notice = Notice.objects.create(
+    notice = Notice(
         complaint=complaint, kind=kind, channel=channel, to=_addressee(complaint, channel, to), content=text,
         at=at or clock.now(), by=by, status=Notice.Status.QUEUED if sent else Notice.Status.RECORDED,
         next_attempt_at=clock.now() if sent else None)
+    insert_new(notice)
     if kind == complaint.notice_due_kind:
         complaint.notice_due, complaint.notice_due_kind = None, ""
         Complaint.objects.filter(pk=complaint.pk).update(notice_due=None, notice_due_kind="")

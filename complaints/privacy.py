@@ -13,6 +13,7 @@ from complaints.models import PersonalDataAccess
 from complaints.validators import normalise_phone, validate_id_number, validate_phone
 from config import clock
 from config.masking import mask_email, mask_id_number, mask_phone
+from config.patches import insert_new
 
 # Where a full number is shown: the ``channel`` of each PersonalDataAccess row.
 CHANNELS = ("case-page", "workspace", "api", "api-list", "export",
@@ -25,7 +26,7 @@ def disclose(*, user, complaints, channel: str) -> set[int]:
     shown = [c for c in complaints if policies.may_see_personal_data(c, user)]
     rows = [PersonalDataAccess(user=user, complaint=c, channel=channel) for c in shown]
     if len(rows) == 1:
-        rows[0].save()  # one statement (bulk_create wraps even one row in a transaction of its own)
+        insert_new(rows[0])  # one statement (bulk_create wraps even one row in a transaction of its own)
     else:
         PersonalDataAccess.objects.bulk_create(rows)
     return {c.pk for c in shown}

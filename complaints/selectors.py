@@ -7,7 +7,6 @@ from complaints import policies, privacy
 from complaints.exceptions import NotVisible
 from complaints.models import (
     ACTIVE_STATES,
-    Attachment,
     Category,
     Cause,
     Complaint,
@@ -107,10 +106,11 @@ def complaint_just_logged(complaint: Complaint) -> Complaint:
         prefetch_related_objects([complaint], _detail_prefetches()[0])
     else:
         set_prefetched(complaint, "history", written)
-    set_prefetched(complaint, "contacts", ContactAttempt.objects.none())
-    set_prefetched(complaint, "attachments", Attachment.objects.none())
+    # Lists, not empty querysets: iterating ``.none()`` still compiles its SQL (a third of the answer's time).
+    set_prefetched(complaint, "contacts", [])
+    set_prefetched(complaint, "attachments", [])
     set_prefetched(complaint, "notices", getattr(complaint, "notices_written", []))
-    set_prefetched(complaint, "reviews", Review.objects.none())
+    set_prefetched(complaint, "reviews", [])
     return complaint
 
 

@@ -13,6 +13,7 @@ import hashlib
 import inspect
 from functools import cache
 
+from django.db import connections, router
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django_fsm import FSMFieldMixin
@@ -110,11 +111,69 @@ def remember(instance, name: str, value) -> None:
     instance.__dict__[name] = value
 
 
+# --- 6. A new row written by a statement built once per model ---------------------------------
+
+_INSERT_PLANS: dict = {}
+
+
+def _insert_plan(model, connection):
+    key = (model, connection.vendor)
+    if key not in _INSERT_PLANS:
+        _INSERT_PLANS[key] = _build_insert_plan(model, connection.ops.quote_name,
+                                                connection.features.can_return_columns_from_insert)
+    return _INSERT_PLANS[key]
+
+
+def _build_insert_plan(model, quote_name, returning: bool):
+    meta = model._meta
+    fields = tuple(f for f in meta.local_concrete_fields
+                   if not f.generated and not (f.primary_key and getattr(f, "db_returning", False)))
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        return None  # a field with its own placeholder: Django's compiler knows it
+    sql = (f"INSERT INTO {quote_name(meta.db_table)} ({', '.join(quote_name(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    if returning:
+        sql += f" RETURNING {quote_name(meta.pk.column)}"
+    return fields, sql
+
+
+def insert_new(instance) -> None:
+    """Save a new instance of a model with no save signals, as ``instance.save()``
+    would (each field's ``pre_save`` and database value, the key read back), by a
+    statement built once per model: Django's insert compiler rebuilds the SQL of
+    an 85-column complaint on every intake (bench/RESULTS.md, issue 16). Falls
+    back to ``save()`` where a value is an expression or a field has its own
+    placeholder. Mirrors ``Model._save_table`` and ``SQLInsertCompiler.as_sql``
+    for one row of a model without parents."""
+    model = type(instance)
+    connection = connections[router.db_for_write(model, instance=instance)]
+    returning = connection.features.can_return_columns_from_insert
+    plan = _insert_plan(model, connection)
+    values = None
+    if plan is not None and instance._state.adding and instance.pk is None and not model._meta.parents:
+        fields, sql = plan
+        values = [field.pre_save(instance, True) for field in fields]
+    if values is None or any(hasattr(v, "resolve_expression") for v in values):
+        instance.save(force_insert=True)
+        return
+    params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            (key,) = cursor.fetchone()
+        else:
+            key = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    instance.pk = key
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
 # --- What each patch rests on -------------------------------------------------------------------
 
 def _upstream():
     from django.db.models import Model
     from django.db.models.query import prefetch_one_level
+    from django.db.models.sql.compiler import SQLInsertCompiler
     from django.utils.functional import cached_property
     from django_fsm import ConcurrentTransitionMixin
     from rest_framework.fields import Field
@@ -125,6 +184,7 @@ def _upstream():
         "set_prefetched": [prefetch_one_level],
         "StateFieldsFoundOnce": [ConcurrentTransitionMixin.state_fields.fget, ConcurrentTransitionMixin.save],
         "remember": [cached_property.__get__],
+        "insert_new": [Model._save_table, Model._do_insert, SQLInsertCompiler.as_sql],
     }
 
 
@@ -145,4 +205,5 @@ UPSTREAM = {
     "set_prefetched": ["80f1773ec0be"],
     "StateFieldsFoundOnce": ["653281591021", "2f57e7811893"],
     "remember": ["2908db045012"],
+    "insert_new": ["2a39268c21f5", "7fc7e9ecbfc3", "497ecc56a091"],
 }

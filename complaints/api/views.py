@@ -1,6 +1,7 @@
 """Complaint API: thin callers of complaints.services and complaints.selectors."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -47,10 +48,12 @@ def _as_api_fields(exc: ValidationError) -> ValidationError:
     return ValidationError(renamed)
 
 
-def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK, *, complaint=None) -> Response:
+def _detail(request: Request, complaint_id: int, status_code=status.HTTP_200_OK, *, complaint=None,
+            disclosed: set[int] | None = None) -> Response:
     if complaint is None:
         complaint = selectors.complaint_detail(user=request.user, complaint_id=complaint_id)
-    disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
+    if disclosed is None:
+        disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
     return Response(s.ComplaintDetailOut(complaint, context={"request": request, "disclosed": disclosed}).data,
                     status=status_code)
 
@@ -80,14 +83,17 @@ class ComplaintListCreate(generics.ListAPIView):
         body = s.ComplaintIn(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data),
-                                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
+            # One commit: the case, its timeline and notices, and the log of who was shown its numbers.
+            with transaction.atomic():
+                complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data),
+                                                      idempotency_key=request.headers.get("Idempotency-Key", ""))
+                disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
         except ValidationError as exc:
             raise _as_api_fields(exc) from exc
         if complaint.repeated:
-            return _detail(request, complaint.pk)
+            return _detail(request, complaint.pk, disclosed=disclosed)
         return _detail(request, complaint.pk, status.HTTP_201_CREATED,
-                       complaint=selectors.complaint_just_logged(complaint))
+                       complaint=selectors.complaint_just_logged(complaint), disclosed=disclosed)
 
 
 class ComplaintDetail(APIView):

@@ -45,6 +45,7 @@ from complaints.validators import (
     validate_utc_offset,
 )
 from config import clock
+from config.patches import insert_new
 from config.text import one_line
 from escalation import deadlines
 
@@ -216,7 +217,8 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "") -> 
         if earlier is not None:
             return earlier
     unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
-    with transaction.atomic():
+    # No savepoint when the caller's transaction holds this one (the API writes who saw the answer in it).
+    with transaction.atomic(savepoint=False):
         key = None
         if idempotency_key:
             try:
@@ -304,15 +306,17 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
         reply_due=intake.reply_due,
     )
     tracking.refresh(complaint)
-    complaint.save()
-    # Kept on the instance: the intake's answer shows this timeline without reading it back.
-    complaint.history_written = [HistoryEntry.objects.create(
+    insert_new(complaint)
+    received = HistoryEntry(
         at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
         by=by, comment="",
         data={"level": c.level, "classification": c.code, "urgent_reasons": c.urgent_reasons,
               "owner": decision.owner.username if decision.owner else None,
               "owner_role": decision.owner_role},
-    )]
+    )
+    insert_new(received)
+    # Kept on the instance: the intake's answer shows this timeline without reading it back.
+    complaint.history_written = [received]
     if is_batch:
         _batch_detected(complaint)
     tell.intake(complaint, by=by)

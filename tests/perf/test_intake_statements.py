@@ -3,7 +3,7 @@ a complaint logged through the API with a token costs a fixed, small number
 of statements, and its answer is built from what was just written."""
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -106,3 +106,22 @@ def test_the_roles_read_with_the_session_user_are_the_current_ones(staff):
     assert client.get("/complaints/new/").status_code == 200
     staff["handler_gd"].groups.clear()
     assert client.get("/complaints/new/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_intake_through_the_api_commits_once(token_client, reference_kept, monkeypatch):
+    """The case, its timeline, its acknowledgement and the log of who was shown
+    its numbers are written in one transaction: one commit (one flush of the
+    write-ahead log) per intake, and no case without its disclosure log."""
+    client = token_client("front_desk_gd")
+    client.post("/api/v1/complaints/", api_payload(), format="json")
+    commits = []
+    wrapper = type(connections["default"])
+    real = wrapper._commit
+    monkeypatch.setattr(wrapper, "_commit", lambda self: (commits.append(1), real(self))[1])
+    response = client.post("/api/v1/complaints/", api_payload(), format="json")
+    assert response.status_code == 201, response.content
+    assert len(commits) == 1
+    from complaints.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(complaint_id=response.json()["id"], channel="api").count() == 1
