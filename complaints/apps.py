@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplaintsConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'complaints'
+    verbose_name = _("Complaint handling")
 
     def ready(self):
         from complaints import checks  # noqa: F401 (registers the system checks)

@@ -8,6 +8,7 @@ from accounts.models import OrgUnit
 from complaints import privacy
 from complaints.conditions import FIGURE_NAMES, case_conditions
 from complaints.models import Channel, Complaint, Level, SourceBody, State
+from complaints.numbering import number_part
 from complaints.validators import validate_utc_offset
 from config import clock
 
@@ -67,8 +68,9 @@ class ComplaintFilter(django_filters.FilterSet):
     figure = django_filters.ChoiceFilter(choices=[(name, name) for name in FIGURE_NAMES], method="filter_figure",
                                          help_text="The cases a figure counts (§7): e.g. callback_on_time, "
                                                    "callback_counted.")
-    q = django_filters.CharFilter(method="filter_q", help_text="Case number, complainant name, or a whole phone or "
-                                                             "ID number (searches by number are limited per user).")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="A case number or any part of it (4 digits or more), a complainant name, "
+                                     "or a whole phone or ID number (searches by number are limited per user).")
 
     class Meta:
         model = Complaint
@@ -98,6 +100,9 @@ class ComplaintFilter(django_filters.FilterSet):
             kind, digits = number
             return privacy.search_by_number(queryset, user=user, kind=kind, number=digits,
                                             channel=self._search_channel())
+        part = number_part(value)
+        if part is not None:
+            return queryset.filter(number__contains=part)
         return queryset.filter(Q(number__iexact=value) | Q(complainant_name__icontains=value))
 
     def _search_channel(self) -> str:

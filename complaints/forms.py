@@ -5,6 +5,7 @@ complaints.validators; the business rules are asked of complaints.services."""
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,11 @@ class ComplaintIntakeForm(forms.ModelForm):
                 User.objects.filter(is_active=True, org_unit__in=units,
                                     groups__name__in=["handler", "senior_agent", "front_desk"])
                 .distinct().order_by("username"))
+        limit = settings.COMPLAINT_TEXT_MAX_CHARS
+        for name in ("reason", "request", "narrative"):  # the browser stops at the limit and counts down to it
+            self.fields[name].widget.attrs.update({"maxlength": limit, "data-counter": limit})
+        if not self.is_bound:
+            self.fields["complainant_phone"].widget.attrs["autofocus"] = True  # the clerk's first question
         self.decision = None
 
     forwarded_channels = sorted(FORWARDED_CHANNELS)
@@ -218,13 +224,17 @@ class ProposeForm(CommentForm):
 
 
 class RevisitForm(forms.Form):
-    reached = forms.TypedChoiceField(label=_("customer reached"), coerce=lambda v: v == "yes",
-                                     choices=[("yes", _("Yes")), ("no", _("No"))])
-    satisfied = forms.TypedChoiceField(label=_("customer satisfied"), required=False,
-                                       coerce=lambda v: {"yes": True, "no": False}.get(v),
-                                       empty_value=None,
-                                       choices=[("", "—"), ("yes", _("Satisfied")),
-                                                ("no", _("Dissatisfied"))])
+    """Two plain questions, nothing chosen in advance (issue 18: a "—" that
+    looked like an answer made the first save fail)."""
+
+    reached = forms.TypedChoiceField(label=_("Did you reach the customer?"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Reached")), ("no", _("Not reached"))],
+                                     widget=forms.RadioSelect)
+    satisfied = forms.TypedChoiceField(label=_("Is the customer satisfied with how the complaint was handled?"),
+                                       required=False, coerce=lambda v: {"yes": True, "no": False}.get(v),
+                                       empty_value=None, widget=forms.RadioSelect,
+                                       choices=[("yes", _("Satisfied")), ("no", _("Dissatisfied"))],
+                                       help_text=_("Answer when the customer was reached."))
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

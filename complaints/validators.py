@@ -54,6 +54,26 @@ def validate_id_number(value: str) -> None:
                               code="invalid_id_number")
 
 
+_MARKUP = re.compile(r"[<>]")
+
+
+def validate_person_name(value: str) -> None:
+    """A name is a person's name: markup such as ``<script>`` is refused, not
+    kept and escaped (issue 18)."""
+    if _MARKUP.search(value or ""):
+        raise ValidationError(_("A name cannot contain “<” or “>”; enter the person's name as written "
+                                "on their ID."), code="invalid_name")
+
+
+def validate_text_length(value: str) -> None:
+    """A complaint's reason, request or narrative fits ``COMPLAINT_TEXT_MAX_CHARS``."""
+    limit = settings.COMPLAINT_TEXT_MAX_CHARS
+    if len(value or "") > limit:
+        raise ValidationError(_("At most %(limit)d characters (this text has %(count)d); attach a long "
+                                "account as a document instead.") % {"limit": limit, "count": len(value)},
+                              code="too_long")
+
+
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")  # 1–64 visible ASCII characters
 
 

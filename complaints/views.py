@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -134,8 +134,19 @@ def receipt(request, pk):
     return render(request, "complaints/receipt.html", {"complaint": complaint, "now": clock.now()})
 
 
-TABS = {"mine": _lazy("My cases"), "queue": _lazy("Unit queue"), "revisit": _lazy("To revisit"),
-        "topay": _lazy("To pay"), "all": _lazy("All cases in my scope")}
+# (gettext_lazy by its own name: makemessages finds only the names it knows, and an
+# alias left these labels untranslated, issue 18.)
+TABS = {"mine": gettext_lazy("My cases"), "queue": gettext_lazy("Unit queue"),
+        "revisit": gettext_lazy("To revisit"), "topay": gettext_lazy("To pay"),
+        "all": gettext_lazy("All cases in my scope")}
+
+
+def tabs_for(user) -> dict:
+    """The lists a role works from: case workers and supervisors their cases, the
+    queue and the revisits; finance what waits for payment; everyone the scope."""
+    works = policies.works_cases(user) or policies.supervises(user)
+    shown = {"mine": works, "queue": works, "revisit": works, "topay": policies.pays(user), "all": True}
+    return {key: label for key, label in TABS.items() if shown[key]}
 
 
 def _without_page(params) -> str:
@@ -147,8 +158,9 @@ def _without_page(params) -> str:
 @login_required
 def workspace(request):
     user = request.user
-    tab = request.GET.get("tab") or ("mine" if policies.works_cases(user) else "all")
-    if tab not in TABS:
+    tabs = tabs_for(user)
+    tab = request.GET.get("tab") or next(iter(tabs))
+    if tab not in tabs:
         tab = "all"
     qs = selectors.complaint_list(user=user)
     if tab == "mine":
@@ -172,9 +184,10 @@ def workspace(request):
     disclosed = privacy.disclose(user=user, complaints=page.object_list, channel="workspace")
     return render(request, "complaints/workspace.html", {
         "disclosed": disclosed, "applied": _applied_filters(request.GET),
-        "tab": tab, "tabs": TABS, "filters": filters, "page": page, "now": clock.now(),
+        "tab": tab, "tabs": tabs, "filters": filters, "page": page, "now": clock.now(),
         # The queue tab's badge; on the unfiltered queue tab it is the page's own count.
-        "queue_count": (page.paginator.count if tab == "queue" and not filters.form.has_changed()
+        "queue_count": (None if "queue" not in tabs
+                        else page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
     }, status=status)
@@ -212,9 +225,10 @@ def _applied_filters(params) -> list[dict]:
     return applied
 
 
-DRILL_LABELS = {"received_after": _lazy("received from"), "received_before": _lazy("received to"),
-                "category": _lazy("category"), "cause": _lazy("cause"), "org_unit": _lazy("unit and below"),
-                "unit": _lazy("unit"), "figure": _lazy("counted in")}
+DRILL_LABELS = {"received_after": gettext_lazy("received from"), "received_before": gettext_lazy("received to"),
+                "category": gettext_lazy("category"), "cause": gettext_lazy("cause"),
+                "org_unit": gettext_lazy("unit and below"), "unit": gettext_lazy("unit"),
+                "figure": gettext_lazy("counted in")}
 
 
 def _transition_form(name: str, complaint: Complaint):

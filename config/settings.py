@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "accounts.apps.SignInProtectionConfig",  # django-axes, with a Chinese heading
     "django_fsm",
     "accounts",
     "complaints",
@@ -349,6 +349,9 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT_SECONDS = envint("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
 if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+# The longest reason, request or narrative a complaint may be logged with (characters;
+# issue 18: a 20,000-character narrative made a case page 13,000 px tall).
+COMPLAINT_TEXT_MAX_CHARS = envint("COMPLAINT_TEXT_MAX_CHARS", 4000)
 # An acknowledgement SMS (受理回执) at intake when the complainant gave a mobile number.
 NOTICE_ACKNOWLEDGE_BY_SMS = envbool("NOTICE_ACKNOWLEDGE_BY_SMS", True)
 # Delivery of SMS and e-mail notices: attempts before giving up, and how long a

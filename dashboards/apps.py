@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'dashboards'
+    verbose_name = _("Figures and prevention")
 
     def ready(self):
         from complaints.signals import case_archived

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -7,3 +8,4 @@ class DemoConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "demo"
+    verbose_name = _("Demo data")

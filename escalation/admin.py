@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.shortcuts import redirect
 
+from config import clock
 from escalation.models import BusinessDay, CalendarYear
 
 
@@ -14,6 +16,13 @@ class BusinessDayAdmin(admin.ModelAdmin):
     list_filter = ["kind", "source"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    opens_filtered = True  # a bare list redirects to this year's days
+
+    def changelist_view(self, request, extra_context=None):
+        """The list opens on this year (issue 18: it opened in 2018), as the date bar's year link would."""
+        if request.method == "GET" and not request.GET:
+            return redirect(f"{request.path}?date__year={clock.today().year}")
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not obj.source or obj.source == "chinesecalendar":

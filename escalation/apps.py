@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class EscalationConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'escalation'
+    verbose_name = _("Deadlines and notifications")
 
     def ready(self):
         from escalation.calendar import forget_recent

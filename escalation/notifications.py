@@ -64,6 +64,14 @@ def hand_over_pending() -> int:
     return 0 if kick_delivery() else deliver_pending()
 
 
+def done(*, user, complaint) -> int:
+    """The user acted on the case (a step, an approval, a payment): what they
+    were told about it is dealt with, and leaves their unread count (issue 18:
+    a supervisor sat at 43 unread)."""
+    return Notification.objects.filter(recipient=user, complaint=complaint, read_at__isnull=True).update(
+        read_at=clock.now())
+
+
 def mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications (or all of them) read."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)

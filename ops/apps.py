@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
@@ -7,4 +8,4 @@ class OpsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "ops"
-    verbose_name = "operations"
+    verbose_name = _("Operations")

@@ -11,6 +11,16 @@ from complaints.choices import State
 register = template.Library()
 
 
+def _waits_for_payment(complaint) -> bool:
+    return complaint.state == State.APPROVED and not policies.is_paid_if_needed(complaint)
+
+
+@register.filter
+def may_pay(complaint, user) -> bool:
+    """This user records the payment the case waits for (the case page's one task for finance)."""
+    return _waits_for_payment(complaint) and policies.pays(user)
+
+
 @register.inclusion_tag("approvals/snippets/chain.html")
 def approval_chain(complaint):
     """The current proposal's chain, step by step (nothing before a proposal)."""
@@ -21,11 +31,11 @@ def approval_chain(complaint):
 def payment_panel(context, complaint, form=None):
     """财务付费: an approved remedy above zero waits for finance (§5); finance
     records the payment here. ``form`` is the form just posted, with its errors."""
-    waiting = complaint.state == State.APPROVED and not policies.is_paid_if_needed(complaint)
+    waiting = _waits_for_payment(complaint)
     return {
         "complaint": complaint,
         "waiting": waiting,
-        "may_pay": waiting and policies.pays(context["request"].user),
+        "may_pay": may_pay(complaint, context["request"].user),
         "form": form or PaymentForm(initial={"amount": complaint.amount}),
         "csrf_token": context.get("csrf_token"),
     }

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.roles import Role
 from complaints import labels, policies
 from complaints.choices import (
     ACTIVE_STATES,
@@ -22,7 +23,7 @@ from complaints.choices import (
     SourceBody,
     State,
 )
-from complaints.validators import FUTURE_TOLERANCE
+from complaints.validators import FUTURE_TOLERANCE, validate_person_name
 from config import clock
 from config.patches import ChoiceLabels, StateFieldsFoundOnce
 from escalation import deadlines
@@ -60,8 +61,8 @@ class Category(ChoiceLabels, models.Model):
     owner_rule = models.CharField(_("default owner"), max_length=24, choices=OwnerRule.choices)
     callback_rule = models.CharField(_("first callback"), max_length=16, choices=CallbackRule.choices)
     notify_role = models.CharField(
-        _("department to notify"), max_length=32, blank=True,
-        help_text=_("Role told of the complaint and its outcome, e.g. merchant_ops."),
+        _("department to notify"), max_length=32, blank=True, choices=Role.choices,
+        help_text=_("The department (role) told of the complaint and its outcome."),
     )
     requires_agent = models.BooleanField(
         _("names an agent"), default=False,
@@ -142,7 +143,7 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
                                  on_delete=models.PROTECT, related_name="complaints")
 
     # The complainant (a snapshot as told at intake).
-    complainant_name = models.CharField(_("complainant name"), max_length=100)
+    complainant_name = models.CharField(_("complainant name"), max_length=100, validators=[validate_person_name])
     complainant_phone = models.CharField(_("complainant phone"), max_length=20)
     complainant_gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices,
                                           default=Gender.UNKNOWN)

@@ -6,17 +6,21 @@ import datetime as dt
 from accounts.models import User
 from complaints.models import Complaint, HistoryEntry
 from config import clock
+from escalation import notifications
 
 
 def record_history(complaint: Complaint, *, name: str, from_state: str, by: User | None, comment: str = "",
                    data: dict | None = None, at: dt.datetime | None = None) -> HistoryEntry:
     """Append one history entry. When the state changed it also keeps the time
-    spent in the state left, for the average time in each state. Call after the
-    case is saved, in the same transaction."""
+    spent in the state left, for the average time in each state, and marks the
+    actor's notifications about the case done. Call after the case is saved,
+    in the same transaction."""
     entry = history_entry(complaint, name=name, from_state=from_state, by=by, comment=comment, data=data, at=at)
     if from_state != complaint.state:
         Complaint.objects.filter(pk=complaint.pk).update(state_entered_at=complaint.state_entered_at)
     entry.save()
+    if by is not None:
+        notifications.done(user=by, complaint=complaint)
     return entry
 
 

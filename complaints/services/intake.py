@@ -41,7 +41,9 @@ from complaints.services.workflow import resolution_deadline
 from complaints.validators import (
     FUTURE_TOLERANCE,
     validate_idempotency_key,
+    validate_person_name,
     validate_received_at,
+    validate_text_length,
     validate_utc_offset,
 )
 from config import clock
@@ -100,6 +102,12 @@ def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, Use
     if not policies.can_log(by):
         raise NotPermitted(_("Your role does not log complaints."))
     errors = {}
+    for name, check in (("complainant_name", validate_person_name), ("reason", validate_text_length),
+                        ("request", validate_text_length), ("narrative", validate_text_length)):
+        try:
+            check(getattr(intake, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
     now = clock.now()
     received_at = intake.received_at or now
     if timezone.is_naive(received_at):

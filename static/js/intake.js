@@ -62,6 +62,22 @@
     showForwarded();
   }
 
+  // Long texts: a counter under each box that has a limit (the server refuses beyond it too).
+  form.querySelectorAll("textarea[data-counter]").forEach(function (box) {
+    var limit = parseInt(box.dataset.counter, 10);
+    var counter = document.createElement("small");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", counter);
+    var count = function () {
+      var n = box.value.length;
+      counter.textContent = form.dataset.counterLabel.replace("{n}", n).replace("{max}", limit);
+      counter.classList.toggle("warn", n > limit * 0.9);
+    };
+    box.addEventListener("input", count);
+    count();
+  });
+
   // Earlier complaints from this phone number.
   var phone = document.getElementById("id_complainant_phone");
   var earlier = document.getElementById("earlier");

@@ -108,7 +108,7 @@ def test_the_roles_read_with_the_session_user_are_the_current_ones(staff):
     assert client.get("/complaints/new/").status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_intake_through_the_api_commits_once(token_client, reference_kept, monkeypatch):
     """The case, its timeline, its acknowledgement and the log of who was shown
     its numbers are written in one transaction: one commit (one flush of the

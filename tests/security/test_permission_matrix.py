@@ -356,7 +356,6 @@ def build_world() -> World:
         reviewed = walk(log(owner), "resolved")
         w.cases[("reviewed", unit)] = reviewed
         w.reviews[unit] = services.review_request(complaint_id=reviewed, by=clerk, reason="客户不服处理决定").pk
-        from dashboards.models import RectificationItem
 
         w.items[unit] = RectificationItem.objects.create(
             title=f"整改-{unit}", org_unit=owner.org_unit, owner=owner, due_date=timezone.localdate()).pk
@@ -915,6 +914,8 @@ def admin_probes(route: Route) -> list[Probe] | None:
         obj = admin_object(w, model, v, route.key) if action in OBJECT_ACTIONS else None
         if action == "redirect":
             return 302  # to the change page
+        if action == "changelist" and getattr(ma, "opens_filtered", False):
+            return 302  # a bare list opens on its default filter (the calendar: this year)
         if action == "add":
             return 200 if ma.has_add_permission(request) else 403
         if action == "delete":

@@ -1,0 +1,93 @@
+"""Issue 18 in Chromium: the fixes of the second pass, driven as the front
+desk, a handler and an approver would. Screenshots go to test-artifacts/screenshots/."""
+
+import pytest
+from playwright.sync_api import expect
+
+from approvals.models import ApprovalStep
+from approvals.services import complaint_propose, step_approve
+from complaints.models import Category, Complaint
+from tests.ui.test_browser import browser, login, page, shot  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_the_front_desk_starts_typing_at_once_sees_the_counter_and_is_told_a_name_is_not_markup(
+        page, live_server, staff):
+    login(page, live_server, staff["front_desk_gd"])
+    page.goto(f"{live_server.url}/complaints/new/")
+    # The cursor starts in the first question's field: the clerk types the phone number straight away.
+    assert page.evaluate("document.activeElement.id") == "id_complainant_phone"
+    page.keyboard.type("13912345678")
+    expect(page.locator("button[accesskey=s]")).to_contain_text("Alt+S")
+    page.fill("#id_complainant_name", "<script>alert(1)</script>")
+    page.select_option("#id_channel", "walk_in")
+    page.fill("#id_reason", "兑换商品未发货")
+    page.fill("#id_narrative", "十天前兑换，至今未发货。")
+    counter = page.locator("#id_narrative + small.counter")
+    expect(counter).to_contain_text("已输入 12 / 4000 字")
+    page.select_option("#id_category", value=str(Category.objects.get(code="I-2").pk))
+    page.click("button[accesskey=s]")
+    error = page.locator("#id_complainant_name_error")
+    expect(error).to_contain_text("姓名不能包含")
+    expect(page.locator("#id_narrative")).to_have_value("十天前兑换，至今未发货。")  # nothing typed is lost
+    shot(page, "18-intake-name-refused")
+    assert not Complaint.objects.exists()
+
+
+def test_a_long_narrative_is_folded_and_opens_on_a_click(page, live_server, staff, submit):
+    case = submit(narrative="客户反映：" + "积分被扣但商品未到，" * 150)
+    login(page, live_server, staff["handler_gd"])
+    page.goto(f"{live_server.url}/complaints/{case.pk}/")
+    folded = page.locator("details.fold").first
+    expect(folded).not_to_have_attribute("open", "")
+    height_folded = page.evaluate("document.documentElement.scrollHeight")
+    folded.locator("summary").click()
+    expect(folded).to_have_attribute("open", "")
+    assert page.evaluate("document.documentElement.scrollHeight") > height_folded
+    shot(page, "18-case-long-narrative-open")
+
+
+def test_a_handler_finds_a_case_by_the_tail_of_its_number(page, live_server, staff, submit):
+    cases = [submit() for _ in range(3)]
+    login(page, live_server, staff["handler_gd"])
+    page.goto(f"{live_server.url}/workspace/?tab=all")
+    page.fill("input[name=q]", cases[1].number[-6:])
+    page.keyboard.press("Enter")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(cases[1].number)
+    shot(page, "18-workspace-number-tail")
+
+
+def test_the_channel_head_reads_the_supervisors_comment_in_a_list_of_steps(page, live_server, staff, submit,
+                                                                          make_user):
+    head = make_user("channel_head_hq", "channel_head", "HQ")
+    case = submit()
+    from complaints import services
+
+    services.complaint_verify(complaint_id=case.pk, by=staff["handler_gd"])
+    complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="退还积分并补偿", amount="2500.00")
+    first = ApprovalStep.objects.filter(chain__complaint=case).order_by("position").first()
+    step_approve(step_id=first.pk, by=staff["supervisor_gd"], comment="核实属实，同意")
+    login(page, live_server, head)
+    page.goto(f"{live_server.url}/approvals/")
+    table = page.locator("table.steps").first
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tbody tr").first).to_contain_text("核实属实，同意")
+    expect(table.locator("tbody tr").nth(1)).to_contain_text("您")
+    shot(page, "18-approval-steps")
+
+
+def test_the_revisit_is_two_plain_questions_and_saves_first_time(page, live_server, staff, case_in):
+    case = case_in("resolved")
+    login(page, live_server, staff["handler_gd"])
+    page.goto(f"{live_server.url}/complaints/{case.pk}/")
+    page.locator("details.action summary", has_text="登记回访").click()
+    page.check("#id_revisit-reached_0")
+    page.check("#id_revisit-satisfied_0")
+    shot(page, "18-revisit-form")
+    page.locator("form[action$='/do/revisit/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.state == "revisited"
