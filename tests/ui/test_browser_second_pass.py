@@ -91,3 +91,47 @@ def test_the_revisit_is_two_plain_questions_and_saves_first_time(page, live_serv
     page.wait_for_load_state()
     case.refresh_from_db()
     assert case.state == "revisited"
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811
+    """A phone held upright (390 × 844), Chinese."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_no_page_scrolls_sideways_at_phone_width_and_cases_are_cards(phone, live_server, staff, submit, make_user):
+    head = make_user("channel_head_hq", "channel_head", "HQ")
+    case = submit(narrative="客户反映：" + "积分被扣但商品未到，" * 60)
+    from complaints import services
+
+    services.complaint_verify(complaint_id=case.pk, by=staff["handler_gd"])
+    complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="退还积分并补偿", amount="2500.00")
+    first = ApprovalStep.objects.filter(chain__complaint=case).order_by("position").first()
+    step_approve(step_id=first.pk, by=staff["supervisor_gd"], comment="核实属实，同意")
+    journeys = {
+        "front_desk_gd": ["/complaints/new/", "/workspace/", f"/complaints/{case.pk}/receipt/"],
+        "handler_gd": ["/workspace/", "/workspace/?tab=all", f"/complaints/{case.pk}/", "/notifications/"],
+        "channel_head_hq": ["/approvals/", f"/complaints/{case.pk}/"],
+        "manager_gd": ["/dashboard/", "/workspace/?tab=all"],
+    }
+    people = {**staff, "channel_head_hq": head}
+    for username, paths in journeys.items():
+        phone.context.clear_cookies()
+        login(phone, live_server, people[username])
+        for path in paths:
+            phone.goto(f"{live_server.url}{path}")
+            wide = phone.evaluate("document.documentElement.scrollWidth")
+            name = f"18-phone-{username}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}"
+            shot(phone, name)
+            assert wide <= 390, f"{path} as {username} is {wide} px wide at 390 px"
+    phone.context.clear_cookies()
+    login(phone, live_server, staff["handler_gd"])
+    phone.goto(f"{live_server.url}/workspace/?tab=all")
+    row = phone.locator("table.list tbody tr").first
+    assert phone.evaluate("getComputedStyle(document.querySelector('table.list tbody tr')).display") == "block"
+    expect(row.locator("td[data-label]").first).to_be_visible()
+    # One character per line was the old failure: the complainant's name sits on one line.
+    assert row.bounding_box()["width"] <= 390
