@@ -106,6 +106,21 @@ class ComplaintIntakeForm(forms.ModelForm):
         self.decision = None
 
     forwarded_channels = sorted(FORWARDED_CHANNELS)
+    # Asked only when the complaint needs them: folded under 更多信息 on the intake page.
+    MORE_FIELDS = ("complainant_id_number", "complainant_region", "difficult_flags", "claim_amount", "product_ref",
+                   "subject_agent", "received_at", "org_unit", "issue_tag", "major_impact", "escalated_from_hq",
+                   "group_size")
+
+    @property
+    def more_open(self) -> bool:
+        """更多信息 opens when one of its fields holds an error or was filled in (nothing is hidden that matters)."""
+        if not self.is_bound:
+            return False
+        defaults = {"org_unit": str(self.fields["org_unit"].initial or ""), "group_size": "1"}
+        return any(self.errors.get(name) for name in self.MORE_FIELDS) or any(
+            (self.data.getlist(name) if name == "difficult_flags" and hasattr(self.data, "getlist")
+             else [str(self.data.get(name, "") or "")])
+            not in ([], [""], [defaults.get(name, "")]) for name in self.MORE_FIELDS)
 
     @property
     def shows_source(self) -> bool:

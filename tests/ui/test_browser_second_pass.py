@@ -1,6 +1,8 @@
 """Issue 18 in Chromium: the fixes of the second pass, driven as the front
 desk, a handler and an approver would. Screenshots go to test-artifacts/screenshots/."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -135,3 +137,79 @@ def test_no_page_scrolls_sideways_at_phone_width_and_cases_are_cards(phone, live
     expect(row.locator("td[data-label]").first).to_be_visible()
     # One character per line was the old failure: the complainant's name sits on one line.
     assert row.bounding_box()["width"] <= 390
+
+
+def test_a_walk_in_complaint_is_typed_and_saved_within_15_tabs(page, live_server, staff):
+    """The clerk's questions in order: phone, name, gender, customer type, VIP, identity, channel,
+    category, cause, reason, request, narrative; then save. Every field on the page is reached
+    within 15 Tabs from the first; the rest waits under 更多信息 (one Tab, then Enter)."""
+    login(page, live_server, staff["front_desk_gd"])
+    page.goto(f"{live_server.url}/complaints/new/")
+    order = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#intake input:not([type=hidden]), #intake select, #intake textarea, #intake button, #intake summary'))
+        .filter(e => e.checkVisibility()).map(e => e.id || e.tagName.toLowerCase())""")
+    assert order.index("id_complainant_phone") == 0
+    tabs, seen = 0, []
+    while page.evaluate("document.activeElement.getAttribute('accesskey')") != "s":
+        seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName.toLowerCase()"))
+        page.keyboard.press("Tab")
+        tabs += 1
+        assert tabs <= 15, f"the save button is more than 15 Tabs away: {seen}"
+    assert seen[:12] == ["id_complainant_phone", "id_complainant_name", "id_complainant_gender",
+                         "id_customer_type", "id_is_vip", "id_sensitive_identity", "id_channel", "category-search",
+                         "id_category", "id_cause", "id_reason", "id_request"], seen
+    assert set(order) - {"preview-btn", ""} <= set(seen) | {"button"}, (order, seen)
+    # The fields folded away open with Enter on 更多信息, and a value in them keeps it open after an error.
+    page.focus("#more > summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_product_ref")).to_be_visible()
+    page.fill("#id_product_ref", "理财-稳健30天")
+    page.locator("button[accesskey=s]").click()  # required fields are empty: the page comes back
+    page.wait_for_selector(".error")
+    expect(page.locator("#id_product_ref")).to_be_visible()
+    expect(page.locator("#id_product_ref")).to_have_value("理财-稳健30天")
+    shot(page, "18-intake-more-details-kept-open")
+
+
+# Words that are not English prose: the language switch, brand and key names, units of data.
+NOT_ENGLISH = {"English", "VIP", "Alt", "Firefox", "Shift", "Tab", "Excel", "TS", "SMS", "API", "ATM", "PDF", "CNY"}
+
+
+def _english_words(page, usernames) -> list[str]:
+    text = page.evaluate("document.body.innerText")
+    words = set(re.findall(r"[A-Za-z][A-Za-z']{2,}", text))
+    allowed = NOT_ENGLISH | {part for name in usernames for part in re.split(r"[_\W]+", name) if part}
+    return sorted(w for w in words if w not in allowed)
+
+
+def test_no_english_word_shows_on_a_chinese_page(page, live_server, staff, case_in, make_user):
+    """One glossary, used everywhere: each role's pages in zh-hans show no English words
+    (user names and the few brand or key names above aside)."""
+    head = make_user("channel_head_hq", "channel_head", "HQ")
+    resolved = case_in("resolved")
+    open_case = case_in("verified")
+    complaint_propose(complaint_id=open_case.pk, by=staff["handler_gd"], remedy="退还积分", amount="2500.00")
+    first = ApprovalStep.objects.filter(chain__complaint=open_case).order_by("position").first()
+    step_approve(step_id=first.pk, by=staff["supervisor_gd"], comment="同意")
+    people = {**staff, "channel_head_hq": head}
+    usernames = [u.username for u in people.values()]
+    journeys = {
+        "front_desk_gd": ["/complaints/new/", "/workspace/"],
+        "handler_gd": ["/workspace/", "/workspace/?tab=queue", "/workspace/?tab=revisit", "/workspace/?tab=all",
+                       f"/complaints/{resolved.pk}/", f"/complaints/{open_case.pk}/", "/notifications/"],
+        "supervisor_gd": ["/workspace/", "/approvals/", "/reviews/"],
+        "channel_head_hq": ["/approvals/", f"/complaints/{open_case.pk}/"],
+        "finance_gd": ["/workspace/", "/workspace/?tab=topay"],
+        "manager_gd": ["/workspace/", "/dashboard/"],
+    }
+    found = {}
+    for username, paths in journeys.items():
+        page.context.clear_cookies()
+        login(page, live_server, people[username])
+        for path in paths:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, (username, path, response.status)
+            words = _english_words(page, usernames)
+            if words:
+                found[f"{username} {path}"] = words
+    assert not found, found
