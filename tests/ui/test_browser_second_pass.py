@@ -213,3 +213,20 @@ def test_no_english_word_shows_on_a_chinese_page(page, live_server, staff, case_
             if words:
                 found[f"{username} {path}"] = words
     assert not found, found
+
+
+def test_the_printable_report_has_its_charts(page, live_server, staff, case_in):
+    for _ in range(3):
+        case_in("resolved")
+    login(page, live_server, staff["manager_gd"])
+    page.goto(f"{live_server.url}/dashboard/report/?date_from=2026-11-01&date_to=2026-11-30")
+    for chart in ("chart-categories", "chart-units", "chart-trend", "chart-level", "chart-channel"):
+        page.wait_for_function(f"() => window.Chart && Chart.getChart('{chart}')")
+    page.emulate_media(media="print")
+    canvas = page.locator("#chart-categories")
+    expect(canvas).to_be_visible()
+    # Drawn, not blank: the bars leave coloured pixels.
+    assert page.evaluate("""() => { const c = document.getElementById('chart-categories');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; }""")
+    shot(page, "18-report-print-with-charts")
