@@ -79,6 +79,10 @@ class ApprovalChain(ChoiceLabels, models.Model):
                                   on_delete=models.PROTECT, related_name="approval_chains")
     amount = models.DecimalField(_("amount the company bears"), max_digits=14, decimal_places=2)
     remedy = models.TextField(_("remedy"))
+    # Who the remedy is paid to (收款人): finance pays to this account; others see it masked.
+    payee_name = models.CharField(_("payee name (户名)"), max_length=100, blank=True)
+    payee_bank = models.CharField(_("payee's bank (开户行)"), max_length=100, blank=True)
+    payee_account = models.CharField(_("payee's account number (账号)"), max_length=34, blank=True)
     tier_name = models.CharField(_("tier"), max_length=100)
     step_count = models.PositiveSmallIntegerField(_("steps"))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),

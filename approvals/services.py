@@ -7,6 +7,7 @@ queue page, the case page and the admin call these functions. ``propose`` is
 served here and registered with the workflow (approvals/apps.py).
 """
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,9 @@ from complaints import policies, selectors
 from complaints.exceptions import ConcurrentChange, NotPermitted, NotVisible, TransitionNotAllowed
 from complaints.models import Complaint, State
 from complaints.services import record_history, run_transition, transition_apply
-from complaints.validators import require_text, validate_amount
+from complaints.validators import require_text, validate_amount, validate_person_name
 from config import clock
+from config.text import one_line
 from escalation.models import Notification
 from escalation.notifications import notify
 
@@ -39,12 +41,13 @@ def route(amount: Decimal) -> tuple[ApprovalTier, list[str]]:
     return tier, [step.role for step in tier.steps.all()]
 
 
-def chain_start(complaint: Complaint, *, by: User) -> ApprovalChain:
+def chain_start(complaint: Complaint, *, by: User, payee: dict | None = None) -> ApprovalChain:
     """Snapshot the tier's steps for this proposal (called in the transaction of
     ``propose``): editing tiers later does not change running chains."""
     tier, step_roles = route(complaint.amount)
     chain = ApprovalChain.objects.create(complaint=complaint, amount=complaint.amount, remedy=complaint.remedy,
-                                         tier_name=tier.name, proposed_by=by, step_count=len(step_roles))
+                                         tier_name=tier.name, proposed_by=by, step_count=len(step_roles),
+                                         **(payee or {}))
     ApprovalStep.objects.bulk_create(
         ApprovalStep(chain=chain, position=i, role=role,
                      status=ApprovalStep.Status.PENDING if i == 1 else ApprovalStep.Status.WAITING)
@@ -54,15 +57,43 @@ def chain_start(complaint: Complaint, *, by: User) -> ApprovalChain:
     return chain
 
 
-def complaint_propose(*, complaint_id: int, by: User, remedy: str, amount, comment: str = "") -> Complaint:
+def complaint_propose(*, complaint_id: int, by: User, remedy: str, amount, comment: str = "",
+                      payee_name: str = "", payee_bank: str = "", payee_account: str = "") -> Complaint:
     """§6 提出方案: remedy, amount X the company bears and the reasoning; starts
-    the approval chain of X's tier in the same transaction."""
+    the approval chain of X's tier in the same transaction. The payee (户名,
+    开户行, 账号) goes with the proposal, so approvers see whom they approve a
+    payment to and finance pays that account."""
     require_text(remedy=remedy)
     value = validate_amount(amount)
+    payee = clean_payee(name=payee_name, bank=payee_bank, account=payee_account)
     return run_transition(complaint_id=complaint_id, by=by, name="propose", comment=comment or remedy,
                           data={"amount": str(value)},
                           apply=lambda c: c.propose(remedy=remedy, amount=value, by=by),
-                          after=lambda c: chain_start(c, by=by))
+                          after=lambda c: chain_start(c, by=by, payee=payee))
+
+
+def clean_payee(*, name: str, bank: str, account: str) -> dict:
+    """The payee's three details, all or none; an account number is 8–30 digits
+    (spaces and hyphens as typed are dropped)."""
+    name, bank = one_line(name).strip(), one_line(bank).strip()
+    digits = re.sub(r"[\s-]", "", account or "")
+    if not (name or bank or digits):
+        return {}
+    errors = {}
+    if not name:
+        errors["payee_name"] = [_("Give the payee's name as on the account (户名).")]
+    if not bank:
+        errors["payee_bank"] = [_("Give the payee's bank and branch (开户行).")]
+    if not re.fullmatch(r"[0-9]{8,30}", digits):
+        errors["payee_account"] = [_("An account number has 8 to 30 digits.")]
+    for field, value in (("payee_name", name), ("payee_bank", bank)):
+        try:
+            validate_person_name(value)
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return {"payee_name": name, "payee_bank": bank, "payee_account": digits}
 
 
 def _locked_step(step_id: int, user: User) -> ApprovalStep:

@@ -236,6 +236,12 @@ class ProposeForm(CommentForm):
     remedy = forms.CharField(label=_("remedy"), widget=forms.Textarea(attrs={"rows": 3}))
     amount = forms.DecimalField(label=_("amount the company bears (CNY)"), min_value=0,
                                 max_digits=14, decimal_places=2)
+    # Who a refund or compensation is paid to (issue 18); finance pays this account.
+    payee_name = forms.CharField(label=_("payee name (户名)"), max_length=100, required=False,
+                                 help_text=_("For a payment: the three payee details, as on the account."))
+    payee_bank = forms.CharField(label=_("payee's bank (开户行)"), max_length=100, required=False)
+    payee_account = forms.CharField(label=_("payee's account number (账号)"), max_length=40, required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
 class RevisitForm(forms.Form):

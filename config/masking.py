@@ -24,6 +24,15 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * max(len(value) - 10, 0)}{value[-4:]}"
 
 
+def mask_account(value: str) -> str:
+    """6222 **** **** 1234: a bank account number's first and last four digits."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[:2] + "*" * (len(value) - 2)
+    return f"{value[:4]} **** {value[-4:]}"
+
+
 def mask_email(value: str) -> str:
     """w***@example.com: the first character of the mailbox and the domain."""
     if not value or "@" not in value:

@@ -7,6 +7,7 @@ from approvals.forms import PaymentForm
 from approvals.selectors import current_chain
 from complaints import policies
 from complaints.choices import State
+from config.masking import mask_account
 
 register = template.Library()
 
@@ -21,10 +22,17 @@ def may_pay(complaint, user) -> bool:
     return _waits_for_payment(complaint) and policies.pays(user)
 
 
-@register.inclusion_tag("approvals/snippets/chain.html")
-def approval_chain(complaint):
+@register.inclusion_tag("approvals/snippets/chain.html", takes_context=True)
+def approval_chain(context, complaint):
     """The current proposal's chain, step by step (nothing before a proposal)."""
-    return {"chain": current_chain(complaint=complaint)}
+    return {"chain": current_chain(complaint=complaint), "request": context.get("request")}
+
+
+@register.filter
+def payee_account(chain, user) -> str:
+    """The payee's account number: in full to finance, who pays it; masked
+    (6222 **** 1234) to everyone else, approvers included."""
+    return chain.payee_account if policies.pays(user) else mask_account(chain.payee_account)
 
 
 @register.inclusion_tag("approvals/snippets/payment.html", takes_context=True)
@@ -37,5 +45,7 @@ def payment_panel(context, complaint, form=None):
         "waiting": waiting,
         "may_pay": may_pay(complaint, context["request"].user),
         "form": form or PaymentForm(initial={"amount": complaint.amount}),
+        "chain": current_chain(complaint=complaint) if waiting else None,
+        "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }

@@ -352,6 +352,12 @@ class ResolutionIn(serializers.Serializer):
 class ProposeIn(CommentIn):
     remedy = some_text()
     amount = MoneyField()
+    payee_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                       help_text=_("Payee name (户名); the three payee details go together."))
+    payee_bank = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                       help_text=_("Payee's bank and branch (开户行)."))
+    payee_account = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                          help_text=_("Payee's account number (账号), 8–30 digits."))
 
 
 class RevisitIn(serializers.Serializer):

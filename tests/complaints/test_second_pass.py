@@ -248,3 +248,64 @@ def test_a_categorys_department_is_a_choice_of_role_names(client_for, staff):
     select = re.search(r'<select name="notify_role".*?</select>', html, re.S).group(0)
     assert '<option value="merchant_ops" selected>' in select
     assert ">商户维护部门<" in select
+
+
+# --- The payee of a payment ---------------------------------------------------------------------
+
+def _approved_with_payee(case_in, staff, **payee):
+    from approvals.services import complaint_propose
+
+    case = case_in("verified")
+    complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="退款", amount="100.00", **payee)
+    return case
+
+
+PAYEE = {"payee_name": "王芳", "payee_bank": "招商银行广州天河支行", "payee_account": "6225 8801 2345 6789"}
+
+
+def test_the_payee_goes_with_the_proposal_and_is_all_or_none(case_in, staff):
+    from approvals.models import ApprovalChain
+
+    case = _approved_with_payee(case_in, staff, **PAYEE)
+    chain = ApprovalChain.objects.get(complaint=case)
+    assert (chain.payee_name, chain.payee_bank, chain.payee_account) == (
+        "王芳", "招商银行广州天河支行", "6225880123456789")
+    from approvals.services import clean_payee
+
+    with pytest.raises(ValidationError) as refused:
+        clean_payee(name="王芳", bank="", account="12")
+    assert set(refused.value.message_dict) == {"payee_bank", "payee_account"}
+    assert clean_payee(name="", bank="", account="") == {}
+    with pytest.raises(ValidationError):
+        clean_payee(name="<b>王芳</b>", bank="招商银行", account="6225880123456789")
+
+
+def test_an_account_number_of_8_digits_is_kept_and_7_is_refused():
+    from approvals.services import clean_payee
+
+    assert clean_payee(name="王芳", bank="工行", account="12345678")["payee_account"] == "12345678"
+    with pytest.raises(ValidationError):
+        clean_payee(name="王芳", bank="工行", account="1234567")
+
+
+def test_approvers_see_the_payee_masked_and_finance_sees_the_account_to_pay(case_in, staff, client_for):
+    case = _approved_with_payee(case_in, staff, **PAYEE)
+    queue = client_for("supervisor_gd").get("/approvals/").content.decode()
+    assert "招商银行广州天河支行" in queue and "6225 **** 6789" in queue and "6225880123456789" not in queue
+    step = ApprovalStep.objects.get(chain__complaint=case, status="pending")
+    step_approve(step_id=step.pk, by=staff["supervisor_gd"], comment="同意")
+    finance = client_for("finance_gd").get(f"/complaints/{case.pk}/").content.decode()
+    assert "6225880123456789" in finance and "王芳" in finance
+    handler = client_for("handler_gd").get(f"/complaints/{case.pk}/").content.decode()
+    assert "6225 **** 6789" in handler and "6225880123456789" not in handler
+
+
+def test_the_api_takes_the_payee_with_the_proposal(api, case_in):
+    case = case_in("verified")
+    answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
+        "remedy": "退款", "amount": "100.00", "payee_name": "王芳", "payee_bank": "工行",
+        "payee_account": "12"}, format="json")
+    assert answer.status_code == 400 and "payee_account" in answer.json()
+    answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
+        "remedy": "退款", "amount": "100.00", **PAYEE}, format="json")
+    assert answer.status_code == 200, answer.content
