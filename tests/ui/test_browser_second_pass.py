@@ -116,8 +116,10 @@ def test_no_page_scrolls_sideways_at_phone_width_and_cases_are_cards(phone, live
     journeys = {
         "front_desk_gd": ["/complaints/new/", "/workspace/", f"/complaints/{case.pk}/receipt/"],
         "handler_gd": ["/workspace/", "/workspace/?tab=all", f"/complaints/{case.pk}/", "/notifications/"],
+        "supervisor_gd": ["/workspace/", "/approvals/", "/reviews/", f"/complaints/{case.pk}/"],
         "channel_head_hq": ["/approvals/", f"/complaints/{case.pk}/"],
-        "manager_gd": ["/dashboard/", "/workspace/?tab=all"],
+        "finance_gd": ["/workspace/", "/workspace/?tab=topay"],
+        "manager_gd": ["/dashboard/", "/dashboard/report/", "/workspace/?tab=all", "/dashboard/rectification/"],
     }
     people = {**staff, "channel_head_hq": head}
     for username, paths in journeys.items():
