@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -110,8 +111,13 @@ def rectification_open(*, by: User, title: str, org_unit: str, owner: str, due_d
         if person != by:
             notify(recipients=[person], kind=Notification.Kind.DEPARTMENT,
                    title=_("Rectification item for you: %(title)s (due %(due)s)")
-                   % {"title": item.title, "due": item.due_date.isoformat()})
+                   % {"title": item.title, "due": item.due_date.isoformat()}, link=_item_link(item))
     return item
+
+
+def _item_link(item: RectificationItem) -> str:
+    """Where the owner finds the item (any role: the notification is their way in)."""
+    return reverse("dashboards:rectification-item", args=[item.pk])
 
 
 def _item(item_id: int, by: User) -> RectificationItem:
@@ -200,7 +206,7 @@ def warn_overdue_items(*, today: dt.date | None = None) -> int:
                 notify(recipients=[p for p in (item.owner, manager) if p is not None],
                        kind=Notification.Kind.OVERDUE,
                        title=_("Rectification item overdue: %(title)s (due %(due)s)")
-                       % {"title": item.title, "due": item.due_date.isoformat()})
+                       % {"title": item.title, "due": item.due_date.isoformat()}, link=_item_link(item))
                 told += 1
     return told
 

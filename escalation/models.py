@@ -102,6 +102,8 @@ class Notification(ChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # Where the task is when it is not a case (a rectification item): a path inside the product.
+    link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_status = models.CharField(_("e-mail"), max_length=16, choices=Email.choices,

@@ -17,9 +17,11 @@ from escalation.tasks import deliver_notifications
 log = logging.getLogger(__name__)
 
 
-def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None) -> list[Notification]:
+def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", complaint=None,
+           link: str = "") -> list[Notification]:
     """Tell each recipient once (duplicates and inactive users dropped)."""
-    rows = notification_rows(recipients=recipients, kind=kind, title=title, body=body, complaint=complaint)
+    rows = notification_rows(recipients=recipients, kind=kind, title=title, body=body, complaint=complaint,
+                             link=link)
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -29,7 +31,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", compl
 
 
 def notification_rows(*, recipients: Iterable, kind: str, title: str, body: str = "",
-                      complaint=None) -> list[Notification]:
+                      complaint=None, link: str = "") -> list[Notification]:
     """The rows ``notify`` writes, not yet saved (the sweep writes a batch at once)."""
     seen, rows = set(), []
     for user in recipients:
@@ -37,7 +39,7 @@ def notification_rows(*, recipients: Iterable, kind: str, title: str, body: str 
             continue
         seen.add(user.pk)
         rows.append(Notification(
-            recipient=user, complaint=complaint, kind=kind, title=str(title)[:200], body=str(body),
+            recipient=user, complaint=complaint, kind=kind, title=str(title)[:200], body=str(body), link=link,
             email_status=Notification.Email.PENDING if user.email else Notification.Email.SKIPPED,
         ))
     return rows

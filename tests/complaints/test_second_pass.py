@@ -309,3 +309,22 @@ def test_the_api_takes_the_payee_with_the_proposal(api, case_in):
     answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
         "remedy": "退款", "amount": "100.00", **PAYEE}, format="json")
     assert answer.status_code == 200, answer.content
+
+
+# --- A rectification item's owner of any role finds it from the notification --------------------
+
+def test_an_item_owner_who_does_not_run_rectification_opens_it_from_the_notification(staff, client_for, clock):
+    import datetime as dt
+
+    from dashboards import prevention
+
+    item = prevention.rectification_open(by=staff["cs_manager_gd"], title="柜面排队过长", description="",
+                                         org_unit="GD", owner="handler_gd",
+                                         due_date=dt.date(2026, 12, 10), complaint_numbers=[])
+    note = Notification.objects.get(recipient=staff["handler_gd"])
+    assert note.link == f"/dashboard/rectification/{item.pk}/"
+    client = client_for("handler_gd")
+    listing = client.get("/notifications/").content.decode()
+    assert f'href="{note.link}"' in listing
+    assert client.get(note.link).status_code == 200
+    assert client_for("handler2_gd").get(note.link).status_code == 404  # nobody else's way in
