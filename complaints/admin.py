@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
+from accounts.roles import Role
 from complaints import labels, notices, policies, privacy, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
@@ -37,6 +38,16 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a category with "active", past complaints keep theirs
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A department typed before it became a choice of roles stays chosen
+        (saving the category must not blank it), marked as no role of today."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("notify_role")
+        if obj is not None and field is not None and obj.notify_role and obj.notify_role not in Role.values:
+            kept = _("%(value)s (not a role)") % {"value": obj.notify_role}
+            field.choices = [*field.choices, (obj.notify_role, kept)]
+        return form
 
 
 @admin.register(Cause)

@@ -8,7 +8,7 @@ from accounts.models import OrgUnit
 from complaints import privacy
 from complaints.conditions import FIGURE_NAMES, case_conditions
 from complaints.models import Channel, Complaint, Level, SourceBody, State
-from complaints.numbering import number_part
+from complaints.numbering import digits_of_number, number_part
 from complaints.validators import validate_utc_offset
 from config import clock
 
@@ -102,7 +102,7 @@ class ComplaintFilter(django_filters.FilterSet):
                                             channel=self._search_channel())
         part = number_part(value)
         if part is not None:
-            return queryset.filter(number__contains=part)
+            return queryset.alias(number_digits=digits_of_number()).filter(number_digits__contains=part)
         return queryset.filter(Q(number__iexact=value) | Q(complainant_name__icontains=value))
 
     def _search_channel(self) -> str:

@@ -38,14 +38,20 @@ MIN_NUMBER_PART = 4  # digits: fewer would match a good share of the day's cases
 
 
 def number_part(text: str) -> str | None:
-    """The part of a case number someone typed to find it (issue 18): any run of
-    at least 4 digits, with or without TS- and the hyphen ("000004",
-    "20261202-0000", "TS20261202000004"), as it is written in the number; None
-    when the text is not (part of) a case number."""
-    value = re.sub(r"\s", "", text or "").upper()
-    value = value.removeprefix("TS").strip("-")
-    if not re.fullmatch(r"[0-9]+(?:-[0-9]+)?", value) or sum(c.isdigit() for c in value) < MIN_NUMBER_PART:
+    """The digits of a case number someone typed to find it (issue 18): any run of
+    at least 4 of them, with or without TS- and hyphens ("000004", "1125000004",
+    "TS-20261125-0000"); None when the text is not (part of) a case number.
+    ``digits_of_number`` is the column it is compared with."""
+    value = re.sub(r"\s", "", text or "").upper().removeprefix("TS")
+    if not re.fullmatch(r"[0-9-]+", value):
         return None
-    if re.fullmatch(r"[0-9]{14}", value):  # the whole number without its hyphen
-        value = f"{value[:8]}-{value[8:]}"
-    return value
+    digits = value.replace("-", "")
+    return digits if len(digits) >= MIN_NUMBER_PART and not value.startswith("--") else None
+
+
+def digits_of_number():
+    """A case number without its prefix's hyphens (TS20261125000004), for ``number_part``."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Replace
+
+    return Replace(F("number"), Value("-"), Value(""))

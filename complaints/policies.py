@@ -125,6 +125,21 @@ def pays(user) -> bool:
 
 # --- Owning and taking a case (首问负责) ------------------------------------------------
 
+def work_lists(user) -> tuple[str, ...]:
+    """The workspace lists a role works from (issue 18), the first opened by default:
+    case workers and supervisors their cases, the queue and the revisits; finance
+    what waits for payment; everyone the scope. A superuser has them all."""
+    works = works_cases(user) or supervises(user) or _is_superuser(user)
+    lists = [*(("mine", "queue", "revisit") if works else ()), *(("topay",) if pays(user) else ()), "all"]
+    return tuple(lists)
+
+
+def sees_payee_account(complaint, user) -> bool:
+    """The payee's full account number (issue 18): finance, where it records the
+    payment of a case in its scope; everyone else sees it masked."""
+    return pays(user) and in_scope(complaint, user)
+
+
 def may_own(agent, user) -> bool:
     """The agent a complaint is about never owns it, takes it or is given it
     (§3); ``agent`` is that agent, its id, or None."""

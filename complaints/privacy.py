@@ -17,7 +17,7 @@ from config.patches import insert_new
 
 # Where a full number is shown: the ``channel`` of each PersonalDataAccess row.
 CHANNELS = ("case-page", "workspace", "api", "api-list", "export",
-            "search-workspace", "search-api", "search-export", "search-lookup")
+            "search-workspace", "search-api", "search-export", "search-lookup", "payee-account")
 
 
 def disclose(*, user, complaints, channel: str) -> set[int]:
@@ -30,6 +30,11 @@ def disclose(*, user, complaints, channel: str) -> set[int]:
     else:
         PersonalDataAccess.objects.bulk_create(rows)
     return {c.pk for c in shown}
+
+
+def disclose_payee_account(*, user, complaint) -> None:
+    """Finance was shown the payee's full account number to pay it: logged."""
+    insert_new(PersonalDataAccess(user=user, complaint=complaint, channel="payee-account"))
 
 
 def phone_for(complaint, disclosed: set[int]) -> str:

@@ -68,9 +68,11 @@ def validate_person_name(value: str) -> None:
 def validate_text_length(value: str) -> None:
     """A complaint's reason, request or narrative fits ``COMPLAINT_TEXT_MAX_CHARS``."""
     limit = settings.COMPLAINT_TEXT_MAX_CHARS
-    if len(value or "") > limit:
+    # A line break counts once, as the browser's counter and maxlength count it (a form sends CRLF).
+    count = len((value or "").replace("\r\n", "\n"))
+    if count > limit:
         raise ValidationError(_("At most %(limit)d characters (this text has %(count)d); attach a long "
-                                "account as a document instead.") % {"limit": limit, "count": len(value)},
+                                "account as a document instead.") % {"limit": limit, "count": count},
                               code="too_long")
 
 

@@ -142,11 +142,8 @@ TABS = {"mine": gettext_lazy("My cases"), "queue": gettext_lazy("Unit queue"),
 
 
 def tabs_for(user) -> dict:
-    """The lists a role works from: case workers and supervisors their cases, the
-    queue and the revisits; finance what waits for payment; everyone the scope."""
-    works = policies.works_cases(user) or policies.supervises(user)
-    shown = {"mine": works, "queue": works, "revisit": works, "topay": policies.pays(user), "all": True}
-    return {key: label for key, label in TABS.items() if shown[key]}
+    """The labels of the lists the user works from (complaints.policies.work_lists)."""
+    return {key: TABS[key] for key in policies.work_lists(user)}
 
 
 def _without_page(params) -> str:

@@ -25,12 +25,13 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_account(value: str) -> str:
-    """6222 **** **** 1234: a bank account number's first and last four digits."""
+    """6222 **** 1234 for a card-length number (16 digits or more); **** 1234 for
+    a shorter account, whose first digits would give too much away."""
     if not value:
         return ""
-    if len(value) <= 8:
-        return value[:2] + "*" * (len(value) - 2)
-    return f"{value[:4]} **** {value[-4:]}"
+    if len(value) >= 16:
+        return f"{value[:4]} **** {value[-4:]}"
+    return f"**** {value[-4:]}"
 
 
 def mask_email(value: str) -> str:

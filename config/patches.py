@@ -14,6 +14,7 @@ import inspect
 from functools import cache
 
 from django.db import connections, router
+from django.db.models import signals
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django_fsm import FSMFieldMixin
@@ -142,8 +143,8 @@ def insert_new(instance) -> None:
     would (each field's ``pre_save`` and database value, the key read back), by a
     statement built once per model: Django's insert compiler rebuilds the SQL of
     an 85-column complaint on every intake (bench/RESULTS.md, issue 16). Falls
-    back to ``save()`` where a value is an expression or a field has its own
-    placeholder. Mirrors ``Model._save_table`` and ``SQLInsertCompiler.as_sql``
+    back to ``save()`` where a value is an expression, a field has its own
+    placeholder or a receiver listens for the model's save signals. Mirrors ``Model._save_table`` and ``SQLInsertCompiler.as_sql``
     for one row of a model without parents."""
     model = type(instance)
     connection = connections[router.db_for_write(model, instance=instance)]
@@ -153,8 +154,9 @@ def insert_new(instance) -> None:
     if plan is not None and instance._state.adding and instance.pk is None and not model._meta.parents:
         fields, sql = plan
         values = [field.pre_save(instance, True) for field in fields]
-    if values is None or any(hasattr(v, "resolve_expression") for v in values):
-        instance.save(force_insert=True)
+    if (values is None or any(hasattr(v, "resolve_expression") for v in values)
+            or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)):
+        instance.save(force_insert=True)  # an expression, or someone listens for the save: Django's own
         return
     params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values)]
     with connection.cursor() as cursor:

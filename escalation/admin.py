@@ -19,8 +19,11 @@ class BusinessDayAdmin(admin.ModelAdmin):
     opens_filtered = True  # a bare list redirects to this year's days
 
     def changelist_view(self, request, extra_context=None):
-        """The list opens on this year (issue 18: it opened in 2018), as the date bar's year link would."""
-        if request.method == "GET" and not request.GET:
+        """The list opens on this year (issue 18: it opened in 2018), as the date bar's year link would;
+        the bar's "all dates" (a bare list asked for from the list itself) still shows every year."""
+        from_the_list = request.path in request.headers.get("Referer", "")
+        if (request.method == "GET" and not request.GET and not from_the_list
+                and self.has_view_or_change_permission(request)):
             return redirect(f"{request.path}?date__year={clock.today().year}")
         return super().changelist_view(request, extra_context)
 

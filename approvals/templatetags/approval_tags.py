@@ -5,7 +5,7 @@ from django import template
 
 from approvals.forms import PaymentForm
 from approvals.selectors import current_chain
-from complaints import policies
+from complaints import policies, privacy
 from complaints.choices import State
 from config.masking import mask_account
 
@@ -29,10 +29,9 @@ def approval_chain(context, complaint):
 
 
 @register.filter
-def payee_account(chain, user) -> str:
-    """The payee's account number: in full to finance, who pays it; masked
-    (6222 **** 1234) to everyone else, approvers included."""
-    return chain.payee_account if policies.pays(user) else mask_account(chain.payee_account)
+def masked_account(number: str) -> str:
+    """The payee's account number masked (6225 **** 6789): everywhere but the payment panel, for finance."""
+    return mask_account(number)
 
 
 @register.inclusion_tag("approvals/snippets/payment.html", takes_context=True)
@@ -40,12 +39,17 @@ def payment_panel(context, complaint, form=None):
     """财务付费: an approved remedy above zero waits for finance (§5); finance
     records the payment here. ``form`` is the form just posted, with its errors."""
     waiting = _waits_for_payment(complaint)
+    user = context["request"].user
+    chain = current_chain(complaint=complaint) if waiting and policies.pays(user) else None
+    full = bool(chain and chain.payee_account and waiting and policies.sees_payee_account(complaint, user))
+    if full:
+        privacy.disclose_payee_account(user=user, complaint=complaint)  # logged, like a full phone number
     return {
         "complaint": complaint,
         "waiting": waiting,
         "may_pay": may_pay(complaint, context["request"].user),
         "form": form or PaymentForm(initial={"amount": complaint.amount}),
-        "chain": current_chain(complaint=complaint) if waiting else None,
-        "request": context.get("request"),
+        "chain": chain,
+        "account_in_full": full,
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,7 +1,6 @@
 """Complaint API: thin callers of complaints.services and complaints.selectors."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -83,17 +82,15 @@ class ComplaintListCreate(generics.ListAPIView):
         body = s.ComplaintIn(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            # One commit: the case, its timeline and notices, and the log of who was shown its numbers.
-            with transaction.atomic():
-                complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data),
-                                                      idempotency_key=request.headers.get("Idempotency-Key", ""))
-                disclosed = privacy.disclose(user=request.user, complaints=[complaint], channel="api")
+            complaint = services.complaint_submit(by=request.user, intake=_intake_from(body.validated_data),
+                                                  idempotency_key=request.headers.get("Idempotency-Key", ""),
+                                                  shown_on="api")
         except ValidationError as exc:
             raise _as_api_fields(exc) from exc
         if complaint.repeated:
-            return _detail(request, complaint.pk, disclosed=disclosed)
+            return _detail(request, complaint.pk, disclosed=complaint.disclosed)
         return _detail(request, complaint.pk, status.HTTP_201_CREATED,
-                       complaint=selectors.complaint_just_logged(complaint), disclosed=disclosed)
+                       complaint=selectors.complaint_just_logged(complaint), disclosed=complaint.disclosed)
 
 
 class ComplaintDetail(APIView):

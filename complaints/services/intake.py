@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from complaints import batch, notices, policies, selectors, tell, tracking
+from complaints import batch, notices, policies, privacy, selectors, tell, tracking
 from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
 from complaints.exceptions import ConcurrentChange, NotPermitted
 from complaints.models import (
@@ -210,7 +210,7 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
     )
 
 
-def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "") -> Complaint:
+def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "", shown_on: str = "") -> Complaint:
     """Log a complaint (受理/登记): classified, owned and given its deadlines at
     once; the batch rule applied; the people concerned told (outbox).
 
@@ -218,15 +218,22 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "") -> 
     complaint the first one created (``complaint.repeated`` is then True),
     however the first one's answer was lost. The key is written first in the
     transaction: a second request with the same key waits for the first to
-    commit, then finds its complaint."""
+    commit, then finds its complaint.
+
+    With ``shown_on`` (a channel of complaints/privacy.py), the caller shows
+    the complainant's numbers in its answer: who saw them is logged in the
+    intake's own transaction (one commit), and ``complaint.disclosed`` says
+    which cases the answer may show in full."""
     if idempotency_key:
         validate_idempotency_key(idempotency_key)
         earlier = _keyed(by, idempotency_key)
         if earlier is not None:
+            earlier.disclosed = _shown(by, earlier, shown_on)
             return earlier
     unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
-    # No savepoint when the caller's transaction holds this one (the API writes who saw the answer in it).
-    with transaction.atomic(savepoint=False):
+    # The transaction starts with a write (the key or the number): SQLite then takes its write lock at
+    # once instead of upgrading a read lock, which concurrent intakes would refuse.
+    with transaction.atomic():
         key = None
         if idempotency_key:
             try:
@@ -243,8 +250,13 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "") -> 
                             received_at=received_at)
         if key is not None:
             IntakeKey.objects.filter(pk=key.pk).update(complaint=complaint)
+        complaint.disclosed = _shown(by, complaint, shown_on)
     complaint.repeated = False
     return complaint
+
+
+def _shown(by: User, complaint: Complaint, channel: str) -> set[int]:
+    return privacy.disclose(user=by, complaints=[complaint], channel=channel) if channel else set()
 
 
 def _keyed(by: User, key: str) -> Complaint | None:

@@ -88,24 +88,25 @@ def test_a_long_narrative_folds_on_the_case_page(client_for, submit):
 # --- Case numbers by any part of at least 4 digits -------------------------------------------
 
 @pytest.mark.parametrize(("typed", "part"), [
-    ("000004", "000004"), ("0004", "0004"), ("TS-20261125-000004", "20261125-000004"),
-    ("ts20261125000004", "20261125-000004"), ("20261125-0000", "20261125-0000"), (" 1125 ", "1125"),
+    ("000004", "000004"), ("0004", "0004"), ("TS-20261125-000004", "20261125000004"),
+    ("ts20261125000004", "20261125000004"), ("20261125-0000", "202611250000"), (" 1125 ", "1125"),
+    ("1125000004", "1125000004"), ("-0004", "0004"),
 ])
 def test_a_case_number_is_found_by_any_part_of_at_least_4_digits(typed, part):
     assert number_part(typed) == part
 
 
-@pytest.mark.parametrize("typed", ["004", "王芳", "TS-", "12a4", ""])
+@pytest.mark.parametrize("typed", ["004", "王芳", "TS-", "12a4", "", "0-0-4"])
 def test_fewer_than_4_digits_or_other_text_is_not_a_number_part(typed):
     assert number_part(typed) is None
 
 
 def test_the_workspace_finds_a_case_by_the_tail_of_its_number(client_for, submit):
     cases = [submit() for _ in range(3)]
-    tail = cases[1].number[-6:]
-    html = client_for("handler_gd").get("/workspace/", {"tab": "all", "q": tail}).content.decode()
-    assert cases[1].number in html
-    assert cases[0].number not in html and cases[2].number not in html
+    for typed in (cases[1].number[-6:], cases[1].number[-10:].replace("-", "")):  # across the hyphen too
+        html = client_for("handler_gd").get("/workspace/", {"tab": "all", "q": typed}).content.decode()
+        assert cases[1].number in html, typed
+        assert cases[0].number not in html and cases[2].number not in html
 
 
 def test_the_api_finds_a_case_by_part_of_its_number_within_scope_only(api, submit):
@@ -124,6 +125,8 @@ def test_each_role_sees_the_lists_it_works_from(staff):
     assert list(tabs_for(staff["handler_gd"])) == ["mine", "queue", "revisit", "all"]
     assert list(tabs_for(staff["finance_gd"])) == ["topay", "all"]
     assert list(tabs_for(staff["manager_gd"])) == ["all"]
+    root = staff["manager_hq"].__class__.objects.create_superuser("root", "root@example.com", "x")
+    assert list(tabs_for(root)) == ["mine", "queue", "revisit", "topay", "all"]
 
 
 def test_the_workspace_tabs_are_in_chinese_and_finance_opens_on_what_waits_for_payment(client_for):
@@ -238,6 +241,10 @@ def test_the_calendar_list_opens_on_this_year(client_for, staff, clock):
     assert answer.status_code == 302
     assert answer.url.endswith("?date__year=2026")
     assert client_for(admin).get(answer.url).status_code == 200
+    # The date bar's "all dates" (a bare list asked for from the list) shows every year.
+    every = client_for(admin).get("/admin/escalation/businessday/",
+                                  HTTP_REFERER="http://testserver/admin/escalation/businessday/?date__year=2026")
+    assert every.status_code == 200
 
 
 def test_a_categorys_department_is_a_choice_of_role_names(client_for, staff):
@@ -295,7 +302,11 @@ def test_approvers_see_the_payee_masked_and_finance_sees_the_account_to_pay(case
     step = ApprovalStep.objects.get(chain__complaint=case, status="pending")
     step_approve(step_id=step.pk, by=staff["supervisor_gd"], comment="同意")
     finance = client_for("finance_gd").get(f"/complaints/{case.pk}/").content.decode()
-    assert "6225880123456789" in finance and "王芳" in finance
+    assert "6225880123456789" in finance and "王芳" in finance  # where the payment is recorded
+    from complaints.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(user=staff["finance_gd"], complaint=case,
+                                             channel="payee-account").count() == 1
     handler = client_for("handler_gd").get(f"/complaints/{case.pk}/").content.decode()
     assert "6225 **** 6789" in handler and "6225880123456789" not in handler
 
@@ -328,3 +339,27 @@ def test_an_item_owner_who_does_not_run_rectification_opens_it_from_the_notifica
     assert f'href="{note.link}"' in listing
     assert client.get(note.link).status_code == 200
     assert client_for("handler2_gd").get(note.link).status_code == 404  # nobody else's way in
+
+
+def test_a_department_typed_before_the_choice_stays_chosen(client_for, staff):
+    admin = staff["manager_hq"].__class__.objects.create_superuser("root", "root@example.com", "x")
+    category = Category.objects.get(code="II-A")
+    Category.objects.filter(pk=category.pk).update(notify_role="legal_dept")
+    html = client_for(admin).get(f"/admin/complaints/category/{category.pk}/change/").content.decode()
+    assert '<option value="legal_dept" selected>' in html
+
+
+@override_settings(COMPLAINT_TEXT_MAX_CHARS=10)
+def test_a_line_break_counts_once_as_in_the_browser(staff):
+    kept = services.complaint_submit(by=staff["front_desk_gd"], intake=intake(narrative="一二三四\r\n五六七八九"))
+    assert kept.narrative == "一二三四\r\n五六七八九"  # 10 characters as the counter showed them
+    with pytest.raises(ValidationError):
+        services.complaint_submit(by=staff["front_desk_gd"], intake=intake(narrative="一二三四\r\n五六七八九十"))
+
+
+def test_a_short_account_shows_only_its_last_four_digits():
+    from config.masking import mask_account
+
+    assert mask_account("123456789") == "**** 6789"
+    assert mask_account("6225880123456789") == "6225 **** 6789"
+    assert mask_account("") == ""

@@ -91,3 +91,18 @@ def test_insert_new_leaves_an_expression_to_django(db, staff, submit):
     row.at = Now()
     patches.insert_new(row)
     assert PersonalDataAccess.objects.get(pk=row.pk).at is not None
+
+
+def test_insert_new_leaves_a_model_with_save_receivers_to_django(db, staff, submit):
+    from django.db.models.signals import post_save
+
+    from complaints.models import PersonalDataAccess
+
+    heard = []
+    receiver = lambda sender, instance, created, **kw: heard.append(created)  # noqa: E731
+    post_save.connect(receiver, sender=PersonalDataAccess)
+    try:
+        patches.insert_new(PersonalDataAccess(user=staff["handler_gd"], complaint=submit(), channel="api"))
+    finally:
+        post_save.disconnect(receiver, sender=PersonalDataAccess)
+    assert heard == [True]

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(page) -> int:
-    return len(re.findall(r'<tr class="[^"]*">\s*<td[^>]*><a href="/complaints/\d+/"', page))
+    return len(re.findall(r'<tr class="[^"]*"[^>]*>\s*<td[^>]*><a href="/complaints/\d+/"', page))
 
 
 def hidden_inputs(page) -> dict:
