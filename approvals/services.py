@@ -58,21 +58,21 @@ def chain_start(complaint: Complaint, *, by: User, payee: dict | None = None) ->
 
 
 def complaint_propose(*, complaint_id: int, by: User, remedy: str, amount, comment: str = "",
-                      payee_name: str = "", payee_bank: str = "", payee_account: str = "") -> Complaint:
+                      payee: dict | None = None) -> Complaint:
     """§6 提出方案: remedy, amount X the company bears and the reasoning; starts
     the approval chain of X's tier in the same transaction. The payee (户名,
     开户行, 账号) goes with the proposal, so approvers see whom they approve a
     payment to and finance pays that account."""
     require_text(remedy=remedy)
     value = validate_amount(amount)
-    payee = clean_payee(name=payee_name, bank=payee_bank, account=payee_account)
+    payee = clean_payee(**(payee or {}))
     return run_transition(complaint_id=complaint_id, by=by, name="propose", comment=comment or remedy,
                           data={"amount": str(value)},
                           apply=lambda c: c.propose(remedy=remedy, amount=value, by=by),
                           after=lambda c: chain_start(c, by=by, payee=payee))
 
 
-def clean_payee(*, name: str, bank: str, account: str) -> dict:
+def clean_payee(*, name: str = "", bank: str = "", account: str = "") -> dict:
     """The payee's three details, all or none; an account number is 8–30 digits
     (spaces and hyphens as typed are dropped)."""
     name, bank = one_line(name).strip(), one_line(bank).strip()

@@ -243,6 +243,13 @@ class ProposeForm(CommentForm):
     payee_account = forms.CharField(label=_("payee's account number (账号)"), max_length=40, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
+    def clean(self):
+        """The three payee fields go to the service as one payee (its errors come back onto each field)."""
+        data = super().clean()
+        payee = {key: data.pop(f"payee_{key}", "") or "" for key in ("name", "bank", "account")}
+        data["payee"] = payee if any(payee.values()) else None
+        return data
+
 
 class RevisitForm(forms.Form):
     """Two plain questions, nothing chosen in advance (issue 18: a "—" that

@@ -349,15 +349,30 @@ class ResolutionIn(serializers.Serializer):
     notice = notice_field()
 
 
+# A name or bank says something and holds no markup; an account is 8–30 digits, spaces and hyphens aside.
+_PAYEE_TEXT = r"^[^<>\r\n]*[^<>\s][^<>\r\n]*$"
+_ACCOUNT = r"^[\s-]*(?:[0-9][\s-]*){8,30}$"
+
+
+class PayeeIn(FieldsBuiltOnce, serializers.Serializer):
+    """Who a payment goes to (收款人): the three details together."""
+
+    name = serializers.CharField(max_length=100, validators=[RegexValidator(_PAYEE_TEXT, _(
+        "A name cannot contain “<” or “>”; enter the person's name as written on their ID."))],
+                                 help_text=_("Payee name (户名), as on the account."))
+    bank = serializers.CharField(max_length=100, validators=[RegexValidator(_PAYEE_TEXT, _(
+        "Give the payee's bank and branch (开户行)."))],
+                                 help_text=_("Payee's bank and branch (开户行)."))
+    account = serializers.CharField(max_length=40, validators=[RegexValidator(_ACCOUNT, _(
+        "An account number has 8 to 30 digits."))],
+                                    help_text=_("Payee's account number (账号), 8–30 digits."))
+
+
 class ProposeIn(CommentIn):
     remedy = some_text()
     amount = MoneyField()
-    payee_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                       help_text=_("Payee name (户名); the three payee details go together."))
-    payee_bank = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                       help_text=_("Payee's bank and branch (开户行)."))
-    payee_account = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
-                                          help_text=_("Payee's account number (账号), 8–30 digits."))
+    payee = PayeeIn(required=False, allow_null=True, default=None,
+                    help_text=_("For a payment: who it goes to; approvers see it masked, finance pays it."))
 
 
 class RevisitIn(serializers.Serializer):

@@ -245,6 +245,7 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "", sho
                 if earlier is None:
                     raise ConcurrentChange(_("An intake with this Idempotency-Key is still being saved; "
                                              "ask again in a moment.")) from None
+                earlier.disclosed = _shown(by, earlier, shown_on)
                 return earlier
         complaint = _submit(by=by, intake=intake, unit=unit, category=category, agent=agent,
                             received_at=received_at)

@@ -263,11 +263,12 @@ def _approved_with_payee(case_in, staff, **payee):
     from approvals.services import complaint_propose
 
     case = case_in("verified")
-    complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="退款", amount="100.00", **payee)
+    complaint_propose(complaint_id=case.pk, by=staff["handler_gd"], remedy="退款", amount="100.00",
+                      payee=payee or None)
     return case
 
 
-PAYEE = {"payee_name": "王芳", "payee_bank": "招商银行广州天河支行", "payee_account": "6225 8801 2345 6789"}
+PAYEE = {"name": "王芳", "bank": "招商银行广州天河支行", "account": "6225 8801 2345 6789"}
 
 
 def test_the_payee_goes_with_the_proposal_and_is_all_or_none(case_in, staff):
@@ -313,13 +314,34 @@ def test_approvers_see_the_payee_masked_and_finance_sees_the_account_to_pay(case
 
 def test_the_api_takes_the_payee_with_the_proposal(api, case_in):
     case = case_in("verified")
+    for wrong in ({"name": "王芳", "bank": "工行", "account": "12"}, {"name": "王芳"},
+                  {"name": "<b>王芳</b>", "bank": "工行", "account": "6225880123456789"}):
+        answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
+            "remedy": "退款", "amount": "100.00", "payee": wrong}, format="json")
+        assert answer.status_code == 400 and "payee" in answer.json(), wrong
     answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
-        "remedy": "退款", "amount": "100.00", "payee_name": "王芳", "payee_bank": "工行",
-        "payee_account": "12"}, format="json")
-    assert answer.status_code == 400 and "payee_account" in answer.json()
-    answer = api("handler_gd").post(f"/api/v1/complaints/{case.pk}/propose/", {
-        "remedy": "退款", "amount": "100.00", **PAYEE}, format="json")
+        "remedy": "退款", "amount": "100.00", "payee": PAYEE}, format="json")
     assert answer.status_code == 200, answer.content
+    from approvals.models import ApprovalChain
+
+    assert ApprovalChain.objects.get(complaint=case).payee_account == "6225880123456789"
+
+
+def test_the_propose_form_takes_the_payee_and_puts_a_refusal_on_its_field(client_for, case_in):
+    case = case_in("verified")
+    answer = client_for("handler_gd").post(f"/complaints/{case.pk}/do/propose/", {
+        "propose-remedy": "退款", "propose-amount": "100.00", "propose-payee_name": "王芳",
+        "propose-payee_bank": "工行", "propose-payee_account": "12"})
+    assert answer.status_code == 200  # the case page again, the error next to the field
+    assert re.search(r'id="id_propose-payee_account_error"[^>]*>账号应为8至30位数字', answer.content.decode())
+    assert not ApprovalStep.objects.filter(chain__complaint=case).exists()
+    answer = client_for("handler_gd").post(f"/complaints/{case.pk}/do/propose/", {
+        "propose-remedy": "退款", "propose-amount": "100.00", "propose-payee_name": "王芳",
+        "propose-payee_bank": "工行", "propose-payee_account": "6225 8801 2345 6789"})
+    assert answer.status_code == 302
+    from approvals.models import ApprovalChain
+
+    assert ApprovalChain.objects.get(complaint=case).payee_name == "王芳"
 
 
 # --- A rectification item's owner of any role finds it from the notification --------------------

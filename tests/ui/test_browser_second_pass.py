@@ -211,6 +211,7 @@ def test_no_english_word_shows_on_a_chinese_page(page, live_server, staff, case_
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, (username, path, response.status)
+            shot(page, f"18-desktop-{username}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}")
             words = _english_words(page, usernames)
             if words:
                 found[f"{username} {path}"] = words
