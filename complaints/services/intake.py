@@ -231,8 +231,9 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "", sho
             earlier.disclosed = _shown(by, earlier, shown_on)
             return earlier
     unit, category, agent, received_at = _resolve_intake(by=by, intake=intake)
-    # The transaction starts with a write (the key or the number): SQLite then takes its write lock at
-    # once instead of upgrading a read lock, which concurrent intakes would refuse.
+    # The transaction starts with a write (the key, or the number when no issue tag is counted first):
+    # SQLite then takes its write lock at once instead of upgrading a read lock, which it refuses
+    # while another intake writes.
     with transaction.atomic():
         key = None
         if idempotency_key:

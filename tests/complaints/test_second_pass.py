@@ -385,3 +385,14 @@ def test_a_short_account_shows_only_its_last_four_digits():
     assert mask_account("123456789") == "**** 6789"
     assert mask_account("6225880123456789") == "6225 **** 6789"
     assert mask_account("") == ""
+
+
+def test_the_revisit_result_and_the_archive_fields_show_on_the_case_page(case_in, client_for, staff):
+    case = case_in("revisited")
+    services.complaint_archive(complaint_id=case.pk, by=staff["handler_gd"], root_cause="商户发货慢",
+                               responsible_party="商户运营部 张伟", rectification="与商户约定48小时内发货")
+    with translation.override("zh-hans"):
+        html = client_for("handler_gd").get(f"/complaints/{case.pk}/").content.decode()
+    record = re.search(r'<dl class="record">.*?</dl>', html, re.S).group(0)
+    assert "回访结果" in record and "已联系上" in record and "满意" in record
+    assert "商户运营部 张伟" in record and "与商户约定48小时内发货" in record
