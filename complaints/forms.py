@@ -81,6 +81,12 @@ class ComplaintIntakeForm(forms.ModelForm):
             self.initial.setdefault("intake_token", uuid.uuid4().hex)
         self.fields["category"].queryset = Category.objects.filter(is_active=True, selectable=True)
         self.fields["category"].label_from_instance = lambda category: category.name  # names, never codes
+        for field in self.fields.values():  # a plain "please choose", never Django's "---------"
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("— choose —")
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+                field.choices = [("", _("— choose —")) if value == "" and label == "---------" else (value, label)
+                                 for value, label in field.choices]
         self.fields["cause"].choices = cause_choices()
         self.fields["org_unit"].required = False
         self.fields["received_at"].required = False

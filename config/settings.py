@@ -352,6 +352,8 @@ if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
 # The longest reason, request or narrative a complaint may be logged with (characters;
 # issue 18: a 20,000-character narrative made a case page 13,000 px tall).
 COMPLAINT_TEXT_MAX_CHARS = envint("COMPLAINT_TEXT_MAX_CHARS", 4000)
+# The empty choice of a list filter (django-filter shows "---------" otherwise).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 # An acknowledgement SMS (受理回执) at intake when the complainant gave a mobile number.
 NOTICE_ACKNOWLEDGE_BY_SMS = envbool("NOTICE_ACKNOWLEDGE_BY_SMS", True)
 # Delivery of SMS and e-mail notices: attempts before giving up, and how long a

@@ -75,6 +75,7 @@ def test_the_intake_page_starts_in_the_phone_field_and_shows_its_save_shortcut(c
     html = client_for("front_desk_gd").get("/complaints/new/").content.decode()
     assert re.search(r'<input[^>]*name="complainant_phone"[^>]*autofocus', html)
     assert 'accesskey="s"' in html and "<kbd>Alt+S</kbd>" in html
+    assert "---------" not in html and "— 请选择 —" in html  # a plain "please choose" in every list
 
 
 def test_a_long_narrative_folds_on_the_case_page(client_for, submit):
@@ -135,6 +136,7 @@ def test_the_workspace_tabs_are_in_chinese_and_finance_opens_on_what_waits_for_p
     assert "待付款" in nav and "辖内全部案件" in nav
     assert not re.search(r"[A-Za-z]{3,}", re.sub(r"<[^>]+>", "", nav)), nav
     assert 'href="?tab=topay" aria-current="page"' in nav
+    assert "---------" not in html and ">全部</option>" in html  # the filters' empty choice
 
 
 def test_archive_and_receipt_use_the_glossary_words(client_for, case_in):
