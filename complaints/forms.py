@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -85,7 +86,7 @@ class ComplaintIntakeForm(forms.ModelForm):
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = _("— choose —")
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-                field.choices = [("", _("— choose —")) if value == "" and label == "---------" else (value, label)
+                field.choices = [("", _("— choose —")) if (value, label) == BLANK_CHOICE_DASH[0] else (value, label)
                                  for value, label in field.choices]
         self.fields["cause"].choices = cause_choices()
         self.fields["org_unit"].required = False
@@ -119,14 +120,8 @@ class ComplaintIntakeForm(forms.ModelForm):
 
     @property
     def more_open(self) -> bool:
-        """更多信息 opens when one of its fields holds an error or was filled in (nothing is hidden that matters)."""
-        if not self.is_bound:
-            return False
-        defaults = {"org_unit": str(self.fields["org_unit"].initial or ""), "group_size": "1"}
-        return any(self.errors.get(name) for name in self.MORE_FIELDS) or any(
-            (self.data.getlist(name) if name == "difficult_flags" and hasattr(self.data, "getlist")
-             else [str(self.data.get(name, "") or "")])
-            not in ([], [""], [defaults.get(name, "")]) for name in self.MORE_FIELDS)
+        """更多信息 opens when one of its fields was filled in or holds an error (nothing that matters is hidden)."""
+        return self.is_bound and any(name in self.changed_data or self.errors.get(name) for name in self.MORE_FIELDS)
 
     @property
     def shows_source(self) -> bool:

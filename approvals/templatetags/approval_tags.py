@@ -40,14 +40,15 @@ def payment_panel(context, complaint, form=None):
     records the payment here. ``form`` is the form just posted, with its errors."""
     waiting = _waits_for_payment(complaint)
     user = context["request"].user
-    chain = current_chain(complaint=complaint) if waiting and policies.pays(user) else None
-    full = bool(chain and chain.payee_account and waiting and policies.sees_payee_account(complaint, user))
+    paying = may_pay(complaint, user)
+    chain = current_chain(complaint=complaint) if paying else None  # whom finance pays
+    full = bool(chain and chain.payee_account and policies.sees_payee_account(complaint, user))
     if full:
         privacy.disclose_payee_account(user=user, complaint=complaint)  # logged, like a full phone number
     return {
         "complaint": complaint,
         "waiting": waiting,
-        "may_pay": may_pay(complaint, context["request"].user),
+        "may_pay": paying,
         "form": form or PaymentForm(initial={"amount": complaint.amount}),
         "chain": chain,
         "account_in_full": full,
