@@ -76,22 +76,24 @@ def cases_workbook(queryset, *, user) -> bytes:
     return _save(workbook)
 
 
-def report_figures(scope: stats.Scope) -> dict:
-    """Every figure of the monthly report, once, for the page, the workbook and the API."""
+def report_figures(scope: stats.Scope, *, source=None) -> dict:
+    """Every figure of the monthly report, once, for the page, the workbook and
+    the API: from the counts of the cases (``stats.FromCases``) or from the
+    roll-ups (``dashboards.rollups.Kept``), made into figures the same way."""
+    source = source or stats.FromCases()
+    counts, names = source.whole(scope), stats.Names()
     return {
-        "summary": stats.summary(scope),
-        "top_categories": stats.top_categories(scope, limit=None),
-        "units": stats.by_unit(scope),
-        "time_in_state": stats.time_in_state(scope),
-        "segments": stats.segments(scope),
-        "products": stats.products(scope),
-        "accountability": stats.accountability(scope),
+        "summary": stats.summary_from(counts, scope, names),
+        "top_categories": stats.top_categories(scope, limit=None, counts=counts, names=names),
+        "units": stats.by_unit(scope, source=source),
+        "time_in_state": stats.time_in_state(scope, counts=counts),
+        "segments": stats.segments(scope, counts=counts, names=names),
+        "products": stats.products(scope, counts=counts),
+        "accountability": stats.accountability(scope, counts=counts, names=names),
         "rectification": list(stats.rectification(scope)),
         "measures": stats.archive_measures(scope),
-        "spikes": stats.spikes(scope),
+        "spikes": stats.spikes(scope, source=source, names=names),
     }
-
-
 
 
 def report_workbook(scope: stats.Scope, figures: dict) -> bytes:

@@ -41,16 +41,19 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import OrgUnit
-from complaints import policies
-from complaints.conditions import RATE_PARTS, case_conditions
-from complaints.models import Complaint, ContactAttempt, HistoryEntry, Notice, NoticeKind, Review, State
+from complaints import policies, selectors
+from complaints.conditions import RATE_PARTS
+from complaints.models import Category, Complaint, State
 from config import clock
-from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
+from dashboards import counting
+from dashboards.models import PremiumFigure, RectificationItem
+
+User = get_user_model()
 
 HUNDRED_MILLION = Decimal("100000000")
 SPIKE_WEEKS = 8  # the usual level: the mean and spread of the previous eight weeks
@@ -87,65 +90,6 @@ def _rate(part, whole):
     return None if not whole else round(part / whole, 4)
 
 
-def rate_aggregates(now: dt.datetime) -> dict:
-    """The conditional counts behind every rate, for one ``aggregate()`` call
-    (also grouped by unit): each condition is defined once, in complaints.conditions."""
-    return {"total": Count("pk"), **{name: Count("pk", filter=condition)
-                                     for name, condition in case_conditions(now).items()}}
-
-
-def _grouped(qs, group_by, measures: dict):
-    """``measures`` over ``qs``: one aggregate, or a dict per group; ``group_by``
-    is a field path or an expression (e.g. the month a case was received)."""
-    if group_by is None:
-        return qs.aggregate(**measures)
-    if not isinstance(group_by, str):
-        qs, group_by = qs.annotate(group=group_by), "group"
-    return {row[group_by]: row for row in qs.values(group_by).annotate(**measures)}
-
-
-def promised_calls(cases, now: dt.datetime, group_by=None):
-    """§7 履诺: the next calls promised during contact attempts whose time has
-    come or that were kept; kept when a reached call followed the promise by
-    the time promised."""
-    kept = Exists(ContactAttempt.objects.filter(
-        complaint=OuterRef("complaint"), outcome=ContactAttempt.Outcome.REACHED, at__gt=OuterRef("at"),
-        at__lte=OuterRef("promised_callback_at")))
-    promises = (ContactAttempt.objects.filter(complaint__in=cases, promised_callback_at__isnull=False)
-                .annotate(kept=kept).filter(Q(promised_callback_at__lte=now) | Q(kept=True)))
-    measures = {"promised_counted": Count("pk"), "promised_kept": Count("pk", filter=Q(kept=True))}
-    return _grouped(promises, group_by, measures)
-
-
-def reviews_and_decisions(cases, group_by: str | None = None):
-    """§7 核查: decisions told, reviews requested and decided, reviews that changed the decision."""
-    told = Notice.objects.filter(complaint__in=cases, kind=NoticeKind.DECISION)
-    reviews = Review.objects.filter(complaint__in=cases)
-    review_measures = {"reviews": Count("pk"),
-                       "reviews_decided": Count("pk", filter=Q(state=Review.State.DECIDED)),
-                       "reviews_changed": Count("pk", filter=Q(outcome=Review.Outcome.CHANGED))}
-    if group_by is None:
-        return {"decisions_told": told.count(), **reviews.aggregate(**review_measures)}
-    found: dict = {}
-    for row in told.values(group_by).annotate(decisions_told=Count("pk")):
-        found.setdefault(row[group_by], {}).update(row)
-    for row in reviews.values(group_by).annotate(**review_measures):
-        found.setdefault(row[group_by], {}).update(row)
-    return found
-
-
-def revisit_outcomes(cases, group_by=None):
-    """§7, from the history, so a revisit still counts after its case was
-    reopened: the cases with at least one revisit recorded (reached or not: the
-    revisit rate's numerator), every revisit that reached the customer, and the
-    satisfied ones (the satisfaction rate)."""
-    revisits = HistoryEntry.objects.filter(complaint__in=cases, transition="revisit")
-    reached = Q(data__reached=True)
-    measures = {"revisited": Count("complaint", distinct=True), "reached": Count("pk", filter=reached),
-                "satisfied": Count("pk", filter=reached & Q(data__satisfied=True))}
-    return _grouped(revisits, group_by, measures)
-
-
 def rates_from(counts: dict) -> dict:
     promises = counts["callback_counted"] + counts.get("promised_counted", 0) + counts["resolution_counted"]
     kept = counts["callback_on_time"] + counts.get("promised_kept", 0) + counts["resolution_on_time"]
@@ -167,22 +111,91 @@ def _counts(qs, field: str) -> dict:
     return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by("-n", field)}
 
 
-def summary(scope: Scope, *, now: dt.datetime | None = None) -> dict:
+def _most(counted: dict, *, keep=lambda value: True, name=lambda value: value) -> dict:
+    """A dimension's counts, most first (ties by name), as ``{name: n}``."""
+    rows = sorted(((name(value), n) for value, n in counted.items() if keep(value) and n), key=lambda r: (-r[1], r[0]))
+    return dict(rows)
+
+
+class FromCases:
+    """Counts straight from the cases (dashboards.counting): the definition, and
+    what the figures are computed from where no roll-ups are kept (tests, a
+    database not folded yet). ``dashboards.rollups.Kept`` answers the same
+    questions from the roll-ups."""
+
+    def __init__(self, now: dt.datetime | None = None):
+        self.now = now or clock.now()
+
+    def whole(self, scope: "Scope") -> dict:
+        return counting.count(scope.cases(), self.now)[None]
+
+    def _by(self, scope: "Scope", date_from: dt.date, date_to: dt.date, key) -> dict:
+        span = Scope(user=scope.user, date_from=date_from, date_to=date_to, unit=scope.unit)
+        found: dict = {}
+        for (day, unit), counts in counting.count(span.cases(), self.now, by_cell=True).items():
+            counting.add(found.setdefault(key(day, unit), counting.empty()), counts)
+        return found
+
+    def per_unit(self, scope: "Scope") -> dict[int, dict]:
+        """Each unit's own cases (not the units below it)."""
+        return self._by(scope, scope.date_from, scope.date_to, lambda day, unit: unit)
+
+    def per_month(self, scope: "Scope", date_from: dt.date, date_to: dt.date) -> dict[dt.date, dict]:
+        return self._by(scope, date_from, date_to, lambda day, unit: day.replace(day=1))
+
+    def per_day(self, scope: "Scope", date_from: dt.date, date_to: dt.date) -> dict[dt.date, dict]:
+        return self._by(scope, date_from, date_to, lambda day, unit: day)
+
+
+class Names:
+    """What the counts' ids stand for: categories, causes, users, units (read once per figure set)."""
+
+    def __init__(self):
+        self._categories = None
+        self._users: dict = {}
+
+    @property
+    def categories(self) -> dict[str, tuple[str, str]]:
+        if self._categories is None:
+            self._categories = {str(pk): (code, name) for pk, code, name in
+                                Category.objects.values_list("pk", "code", "name")}
+        return self._categories
+
+    def category_code(self, pk: str) -> str:
+        return self.categories.get(pk, (pk, pk))[0]
+
+    def category_name(self, pk: str) -> str:
+        return self.categories.get(pk, (pk, pk))[1]
+
+    def cause_code(self, pk: str) -> str:
+        cause = selectors.causes().get(int(pk))
+        return cause.code if cause is not None else pk
+
+    def users(self, ids) -> dict[str, dict]:
+        wanted = [int(i) for i in ids if i not in self._users]
+        for row in User.objects.filter(pk__in=wanted).values("pk", "username", "last_name", "first_name"):
+            self._users[str(row["pk"])] = {"username": row["username"],
+                                           "name": f"{row['last_name']}{row['first_name']}" or row["username"]}
+        return {i: self._users.get(i, {"username": i, "name": i}) for i in ids}
+
+
+def summary(scope: Scope, *, now: dt.datetime | None = None, source=None, names: Names | None = None) -> dict:
     """API.md /stats/summary and the dashboard headline."""
-    now = now or clock.now()
-    cases = scope.cases()
-    counts = {**cases.aggregate(**rate_aggregates(now)), **revisit_outcomes(cases),
-              **promised_calls(cases, now), **reviews_and_decisions(cases)}
+    source = source or FromCases(now)
+    return summary_from(source.whole(scope), scope, names or Names())
+
+
+def summary_from(counts: dict, scope: Scope, names: Names) -> dict:
     return {
         "from": scope.date_from.isoformat(), "to": scope.date_to.isoformat(),
         "org_unit": scope.unit.code if scope.unit else None,
         "total": counts["total"],
-        "by_state": _counts(cases, "state"),
-        "by_level": _counts(cases, "level"),
-        "by_channel": _counts(cases, "channel"),
-        "by_category": _counts(cases, "category__code"),
-        "by_cause": _counts(cases.exclude(cause=None), "cause__code"),
-        "by_source_body": _counts(cases.exclude(source_body=""), "source_body"),
+        "by_state": _most(counts["state"]),
+        "by_level": _most(counts["level"]),
+        "by_channel": _most(counts["channel"]),
+        "by_category": _most(counts["category"], name=names.category_code),
+        "by_cause": _most(counts["cause"], name=names.cause_code),
+        "by_source_body": _most(counts["source_body"], keep=bool),
         **rates_from(counts),
         # the numerator and denominator of each rate counted over cases (the dashboard links both)
         "rate_parts": {rate: [counts[top], counts[bottom]] for rate, (top, bottom) in RATE_PARTS.items()},
@@ -213,29 +226,25 @@ def _change(figure: str, now, before):
     return round(now - before, 4)
 
 
-def trend(user, unit=None, *, months: int = 12, now: dt.datetime | None = None) -> list[dict]:
+def trend(user, unit=None, *, months: int = 12, now: dt.datetime | None = None, source=None) -> list[dict]:
     """§7 trend: the figures of each of the last ``months`` months (by the
     received date, Asia/Shanghai; the current month so far is the last), with
     the change against the month before (mom, 环比) and the same month a year
-    before (yoy, 同比). Two queries grouped by month over the months shown and
-    the twelve before them, whatever the number of cases."""
+    before (yoy, 同比), from the counts of the months shown and the twelve
+    before them."""
     now = now or clock.now()
-    this_month = timezone.localdate(now).replace(day=1)
+    source = source or FromCases(now)
+    today = timezone.localdate(now)
+    this_month = today.replace(day=1)
     first_shown = _months_back(this_month, months - 1)
     first_read = _months_back(first_shown, 12)
-    scope = Scope(user=user, date_from=first_read, date_to=timezone.localdate(now), unit=unit)
-    cases = scope.cases()
-    tz = timezone.get_current_timezone()
-    rows = {_month_of(r["month"]): r for r in cases.annotate(month=TruncMonth("received_at", tzinfo=tz))
-            .values("month").annotate(**rate_aggregates(now))}
-    revisits = revisit_outcomes(cases, group_by=TruncMonth("complaint__received_at", tzinfo=tz))
-    for month, row in revisits.items():
-        rows.setdefault(_month_of(month), {}).update({k: v for k, v in row.items() if k != "group"})
+    scope = Scope(user=user, date_from=first_read, date_to=today, unit=unit)
+    rows = source.per_month(scope, first_read, today)
     figures = {}
     month = first_read
     while month <= this_month:
         counts = rows.get(month)
-        if counts and "total" in counts:
+        if counts and counts["total"]:
             figures[month] = {"total": counts["total"], **{k: v for k, v in rates_from(counts).items()
                                                            if k in TREND_FIGURES}}
         else:
@@ -253,20 +262,15 @@ def trend(user, unit=None, *, months: int = 12, now: dt.datetime | None = None) 
     return answer
 
 
-def _month_of(value) -> dt.date:
-    """The first day of a truncated month, whatever the database answered (date or datetime)."""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    return value.replace(day=1)
-
-
-def top_categories(scope: Scope, limit: int | None = 10) -> list[dict]:
+def top_categories(scope: Scope, limit: int | None = 10, *, counts: dict | None = None,
+                   names: Names | None = None) -> list[dict]:
     """Categories by volume with their share (the insight paper: three make ~90%)."""
-    rows = scope.cases().values("category__code", "category__name").annotate(n=Count("pk")).order_by(
-        "-n", "category__code")
-    rows = list(rows[:limit] if limit else rows)
-    total = scope.cases().count()
+    counts = counts if counts is not None else FromCases().whole(scope)
+    names = names or Names()
+    rows = sorted(({"category__code": names.category_code(pk), "category__name": names.category_name(pk), "n": n}
+                   for pk, n in counts["category"].items() if n), key=lambda r: (-r["n"], r["category__code"]))
+    rows = rows[:limit] if limit else rows
+    total = counts["total"]
     running = 0
     for row in rows:
         running += row["n"]
@@ -275,89 +279,75 @@ def top_categories(scope: Scope, limit: int | None = 10) -> list[dict]:
     return rows
 
 
-def by_unit(scope: Scope, *, now: dt.datetime | None = None) -> list[dict]:
-    """Volumes and rates per unit, for comparing units' on-time rates."""
-    now = now or clock.now()
-    rows = (scope.cases().values("org_unit__code", "org_unit__name")
-            .annotate(**rate_aggregates(now)).order_by("org_unit__code"))
-    unit_code = "complaint__org_unit__code"
-    revisits = revisit_outcomes(scope.cases(), group_by=unit_code)
-    promised = promised_calls(scope.cases(), now, group_by=unit_code)
-    reviewed = reviews_and_decisions(scope.cases(), group_by=unit_code)
-    return [{"code": r["org_unit__code"], "name": r["org_unit__name"], "total": r["total"],
-             "overdue": r["overdue"], **rates_from({**r, **revisits.get(r["org_unit__code"], {}),
-                                                    **promised.get(r["org_unit__code"], {}),
-                                                    **reviewed.get(r["org_unit__code"], {})})}
-            for r in rows]
+def by_unit(scope: Scope, *, now: dt.datetime | None = None, source=None) -> list[dict]:
+    """Volumes and rates per unit (its own cases), for comparing units' on-time rates."""
+    source = source or FromCases(now)
+    per_unit = source.per_unit(scope)
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(per_unit))}
+    rows = [{"code": units[pk].code, "name": units[pk].name, "total": c["total"], "overdue": c["overdue"],
+             **rates_from(c)} for pk, c in per_unit.items() if c["total"] and pk in units]
+    return sorted(rows, key=lambda r: r["code"])
 
 
-def time_in_state(scope: Scope) -> list[dict]:
+def time_in_state(scope: Scope, *, counts: dict | None = None) -> list[dict]:
     """Average hours spent in each state before leaving it."""
-    rows = (HistoryEntry.objects.filter(complaint__in=scope.cases(), seconds_in_from_state__isnull=False)
-            .exclude(from_state="").values("from_state")
-            .annotate(avg=Avg("seconds_in_from_state"), n=Count("pk")).order_by("from_state"))
-    return [{"state": r["from_state"], "hours": round(r["avg"] / 3600, 1), "n": r["n"]} for r in rows]
+    counts = counts if counts is not None else FromCases().whole(scope)
+    return [{"state": state, "hours": round(counts["tis_seconds"][state] / n / 3600, 1), "n": n}
+            for state, n in sorted(counts["tis_n"].items()) if n]
 
 
-def segments(scope: Scope) -> dict:
+SEGMENT_CATEGORIES = 5  # the categories shown for each segment value, most complained-of first
+SEGMENT_REGIONS = 10
+
+
+def segments(scope: Scope, *, counts: dict | None = None, names: Names | None = None) -> dict:
     """客群洞见: gender, new vs existing customers, region."""
-    cases = scope.cases()
-    regions = (cases.exclude(complainant_region="").values("complainant_region").annotate(n=Count("pk"))
-               .order_by("-n", "complainant_region")[:10])
-    region = {r["complainant_region"]: r["n"] for r in regions}
+    counts = counts if counts is not None else FromCases().whole(scope)
+    names = names or Names()
+    region = dict(list(_most(counts["region"], keep=bool).items())[:SEGMENT_REGIONS])
     return {
-        "gender": _counts(cases, "complainant_gender"),
-        "customer_type": _counts(cases, "customer_type"),
+        "gender": _most(counts["gender"]),
+        "customer_type": _most(counts["customer_type"]),
         "region": region,
         # §7: each segment split by category as well as counted (女性客户对承保服务更为敏感)
         "by_category": {
-            "gender": _split_by_category(cases, "complainant_gender"),
-            "customer_type": _split_by_category(cases, "customer_type"),
-            "region": _split_by_category(cases.filter(complainant_region__in=list(region)), "complainant_region"),
+            "gender": _split_by_category(counts["gender_category"], names),
+            "customer_type": _split_by_category(counts["customer_type_category"], names),
+            "region": _split_by_category(counts["region_category"], names, only=set(region)),
         },
     }
 
 
-SEGMENT_CATEGORIES = 5  # the categories shown for each segment value, most complained-of first
-
-
-def _split_by_category(cases, field: str) -> dict[str, list[dict]]:
-    """Each value of ``field``: its categories with their counts, most first."""
+def _split_by_category(pairs: dict, names: Names, only: set | None = None) -> dict[str, list[dict]]:
+    """Each segment value: its categories with their counts, most first."""
     split: dict[str, list[dict]] = {}
-    rows = cases.values(field, "category__name").annotate(n=Count("pk")).order_by(field, "-n", "category__name")
-    for row in rows:
-        shown = split.setdefault(row[field], [])
-        if len(shown) < SEGMENT_CATEGORIES:
-            shown.append({"category": row["category__name"], "n": row["n"]})
-    return split
+    for pair, n in pairs.items():
+        value, category = pair.rsplit(counting.PAIR, 1)
+        if n and (only is None or value in only):
+            split.setdefault(value, []).append({"category": names.category_name(category), "n": n})
+    return {value: sorted(rows, key=lambda r: (-r["n"], r["category"]))[:SEGMENT_CATEGORIES]
+            for value, rows in sorted(split.items())}
 
 
-def products(scope: Scope, limit: int = 10) -> list[dict]:
-    return list(scope.cases().exclude(product_ref="").values("product_ref").annotate(n=Count("pk"))
-                .order_by("-n", "product_ref")[:limit])
+def products(scope: Scope, limit: int = 10, *, counts: dict | None = None) -> list[dict]:
+    counts = counts if counts is not None else FromCases().whole(scope)
+    return [{"product_ref": ref, "n": n} for ref, n in list(_most(counts["product"], keep=bool).items())[:limit]]
 
 
-def accountability(scope: Scope) -> dict:
+def accountability(scope: Scope, *, counts: dict | None = None, names: Names | None = None) -> dict:
     """问责 counts by person and department, and agent-attitude complaints per agent (KPI)."""
-    records = AccountabilityRecord.objects.filter(complaint__in=scope.cases())
-    people = (records.filter(person__isnull=False).values("person__username", "person__last_name",
-                                                          "person__first_name")
-              .annotate(n=Count("pk")).order_by("-n", "person__username"))
-    departments = (records.exclude(department="").values("department").annotate(n=Count("pk"))
-                   .order_by("-n", "department"))
-    # §7 KPI: only complaints verified as valid count against the agent; invalidated ones never do.
-    agents = (scope.cases().filter(category__counts_against_agent=True, subject_agent__isnull=False,
-                                   invalid_reason="").exclude(state=State.RECEIVED)
-              .values("subject_agent__username", "subject_agent__last_name", "subject_agent__first_name")
-              .annotate(n=Count("pk")).order_by("-n", "subject_agent__username"))
+    counts = counts if counts is not None else FromCases().whole(scope)
+    names = names or Names()
+
+    def people(counted: dict) -> list[dict]:
+        users = names.users([pk for pk, n in counted.items() if n])
+        return sorted(({**users[pk], "n": n} for pk, n in counted.items() if n),
+                      key=lambda r: (-r["n"], r["username"]))
+
     return {
-        "by_person": [{"username": r["person__username"],
-                       "name": f"{r['person__last_name']}{r['person__first_name']}" or r["person__username"],
-                       "n": r["n"]} for r in people],
-        "by_department": [{"department": r["department"], "n": r["n"]} for r in departments],
-        "agent_attitude": [{"username": r["subject_agent__username"],
-                            "name": f"{r['subject_agent__last_name']}{r['subject_agent__first_name']}"
-                            or r["subject_agent__username"], "n": r["n"]} for r in agents],
+        "by_person": people(counts["acc_person"]),
+        "by_department": [{"department": d, "n": n} for d, n in _most(counts["acc_department"], keep=bool).items()],
+        "agent_attitude": people(counts["agent"]),
     }
 
 
@@ -467,27 +457,27 @@ class Spike:
     spread: float
 
 
-def spikes(scope: Scope) -> list[Spike]:
+def spikes(scope: Scope, *, source=None, names: Names | None = None) -> list[Spike]:
     """预警: a category or issue tag whose count in the 7 days ending ``date_to``
     is at least 5, at least 1.5× its usual level and above the mean + 2 standard
-    deviations of the previous eight 7-day weeks. One query per kind."""
-    end = scope.end
-    weeks = [(end - dt.timedelta(days=7 * (i + 1)), end - dt.timedelta(days=7 * i)) for i in range(SPIKE_WEEKS + 1)]
-    base = scope.all_cases().filter(received_at__gte=weeks[-1][0], received_at__lt=end)
+    deviations of the previous eight 7-day weeks (the cases of every period of
+    the scope's units, not only the period's)."""
+    source = source or FromCases()
+    names = names or Names()
+    first = scope.date_to - dt.timedelta(days=7 * (SPIKE_WEEKS + 1) - 1)
+    weeks: list[dict] = [counting.empty() for _ in range(SPIKE_WEEKS + 1)]
+    for day, counts in source.per_day(scope, first, scope.date_to).items():
+        counting.add(weeks[(scope.date_to - day).days // 7], counts)
     found = []
-    for kind, field, label_field in (("category", "category__code", "category__name"),
-                                     ("issue_tag", "issue_tag", "issue_tag")):
-        qs = base.exclude(issue_tag="") if kind == "issue_tag" else base
-        rows = qs.values(field, label_field).annotate(**{
-            f"w{i}": Count("pk", filter=Q(received_at__gte=lo, received_at__lt=hi))
-            for i, (lo, hi) in enumerate(weeks)
-        })
-        for row in rows:
-            this_week = row["w0"]
-            history = [row[f"w{i}"] for i in range(1, SPIKE_WEEKS + 1)]
+    for kind, dim in (("category", "category"), ("issue_tag", "issue_tag")):
+        for value in sorted({v for week in weeks for v, n in week[dim].items() if n and v}):
+            this_week = weeks[0][dim].get(value, 0)
+            history = [week[dim].get(value, 0) for week in weeks[1:]]
             mean = sum(history) / len(history)
             spread = math.sqrt(sum((h - mean) ** 2 for h in history) / len(history))
             if (this_week >= SPIKE_MIN_COUNT and this_week >= 1.5 * mean
                     and this_week > mean + SPIKE_SIGMAS * spread):
-                found.append(Spike(kind, row[field], row[label_field], this_week, round(mean, 2), round(spread, 2)))
+                key, label = ((names.category_code(value), names.category_name(value)) if kind == "category"
+                              else (value, value))
+                found.append(Spike(kind, key, label, this_week, round(mean, 2), round(spread, 2)))
     return sorted(found, key=lambda s: -s.this_week)
