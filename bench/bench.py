@@ -40,7 +40,19 @@ PAGE_TARGETS = {
     "queue_page": 150, "mine_page": 150, "api_list": 150, "case_page": 150, "api_detail": 150,
     "approval_queue_page": 150, "approval_queue_api": 150, "workspace_all_hq": 150, "admin_changelist": 150,
     "dashboard": 500, "stats_summary": 500, "monthly_report": 500,
+    # Issue 17 item 6: a period nobody asked for before on every request (the figures from the roll-ups).
+    "dashboard_new_period_hq": 300, "dashboard_new_period_branch": 300, "stats_summary_new_period": 300,
+    "stats_trend": 300,
 }
+
+
+def new_periods(count: int, seed: int) -> list[tuple[dt.date, dt.date]]:
+    """``count`` different periods of 1 day to 3 years, ending on a day of the last 60."""
+    rng, today, found = random.Random(seed), dt.date.today(), set()
+    while len(found) < count:
+        end = today - dt.timedelta(days=rng.randrange(0, 60))
+        found.add((end - dt.timedelta(days=rng.choice([1, 7, 31, 92, 365, 1095, rng.randrange(1, 1096)]) - 1), end))
+    return sorted(found, key=lambda period: rng.random())
 
 
 # --- HTTP as a signed-in member of staff ------------------------------------------
@@ -149,6 +161,15 @@ def pages(args) -> None:
         "dashboard": measure(manager.get, ["/dashboard/"], runs=runs, warmup=warmup),
         "stats_summary": measure(manager_api.get, ["/api/v1/stats/summary/"], runs=runs, warmup=warmup),
         "monthly_report": measure(manager.get, [f"/dashboard/report/?month={month}"], runs=runs, warmup=warmup),
+        "dashboard_new_period_hq": measure(manager.get, [f"/dashboard/?date_from={a}&date_to={b}" for a, b in
+                                                         new_periods(runs + warmup, 1)], runs=runs, warmup=warmup),
+        "dashboard_new_period_branch": measure(
+            manager.get, [f"/dashboard/?date_from={a}&date_to={b}&org_unit=GD" for a, b in new_periods(runs + warmup, 2)],
+            runs=runs, warmup=warmup),
+        "stats_summary_new_period": measure(manager_api.get, [f"/api/v1/stats/summary/?from={a}&to={b}" for a, b in
+                                                              new_periods(runs + warmup, 3)], runs=runs, warmup=warmup),
+        "stats_trend": measure(manager_api.get, [f"/api/v1/stats/trend/?months={m}&org_unit={u}" for m in (12, 24, 36)
+                                                 for u in ("", "GD", "FJ", "GD01")], runs=runs, warmup=warmup),
     }
     # Also a branch supervisor's view of its approval queue.
     figures["approval_queue_page_branch"] = measure(supervisor.get, ["/approvals/"], runs=runs, warmup=warmup)

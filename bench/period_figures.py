@@ -1,11 +1,13 @@
 """How long the figures of a period nobody asked for before take at a million
-cases (issue 17 item 6), computed in process from the cases, as a request with
-a new period would: the stats summary, the dashboard's figures, the trend and
-the quarterly workbook's tables, for head office (every unit) and for one
-branch, each period chosen at random (1 day to 3 years) so no cache answers.
+cases (issue 17 item 6), in process, as a request with a new period would: the
+stats summary, the dashboard's figures, the trend and the quarterly workbook's
+tables, for head office (every unit) and for one branch, each period chosen at
+random (1 day to 3 years). ``--source cases`` computes them from the cases
+(before the roll-ups), ``--source rollups`` reads the roll-ups (built first
+with ``manage.py rollups --rebuild``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/complaints_bench \\
-    .venv/bin/python bench/period_figures.py --runs 5
+    .venv/bin/python bench/period_figures.py --runs 5 --source rollups
 """
 
 import argparse
@@ -26,7 +28,7 @@ django.setup()
 
 from accounts.models import OrgUnit, User  # noqa: E402
 from complaints import selectors  # noqa: E402
-from dashboards import stats  # noqa: E402
+from dashboards import rollups, stats  # noqa: E402
 from dashboards.exports import report_figures  # noqa: E402
 
 
@@ -39,7 +41,12 @@ def timed(fn) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--source", choices=["cases", "rollups"], default="rollups")
     args = parser.parse_args()
+
+    def source():
+        return rollups.Kept() if args.source == "rollups" else stats.FromCases()
+
     rng = random.Random(17)
     hq_user = User.objects.get(username="general_manager_hq")
     today = dt.date.today()
@@ -50,14 +57,14 @@ def main() -> None:
             for _ in range(args.runs):
                 end = today - dt.timedelta(days=rng.randrange(0, 60))
                 scope = stats.Scope(user=hq_user, date_from=end - dt.timedelta(days=days - 1), date_to=end, unit=unit)
-                times["summary"].append(timed(lambda: stats.summary(scope)))
-                times["dashboard"].append(timed(lambda: report_figures(scope)))
+                times["summary"].append(timed(lambda: stats.summary(scope, source=source())))
+                times["dashboard"].append(timed(lambda: report_figures(scope, source=source())))
             rows.append((label, days, {k: statistics.median(v) for k, v in times.items()},
                          {k: max(v) for k, v in times.items()}))
             print(f"{label:12} {days:5} days: summary median {rows[-1][2]['summary']:8.0f} ms (max "
                   f"{rows[-1][3]['summary']:6.0f}), dashboard figures median {rows[-1][2]['dashboard']:8.0f} ms "
                   f"(max {rows[-1][3]['dashboard']:6.0f})", flush=True)
-        trend = [timed(lambda: stats.trend(hq_user, unit, months=36)) for _ in range(args.runs)]
+        trend = [timed(lambda: stats.trend(hq_user, unit, months=36, source=source())) for _ in range(args.runs)]
         print(f"{label:12} trend (36 months): median {statistics.median(trend):8.0f} ms (max {max(trend):6.0f})",
               flush=True)
         year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)

@@ -334,10 +334,10 @@ SWEEP_INTERVAL_SECONDS = envint("SWEEP_INTERVAL_SECONDS", 60)
 # process rather than for every intake (config/kept.py); changes saved in the
 # same process apply at once.
 REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
-# Dashboard figures (dashboards/rollups.py): computed at most this long ago, and
-# last month's of every unit recomputed by beat this often. 0: always computed.
-FIGURES_MAX_AGE_SECONDS = envint("FIGURES_MAX_AGE_SECONDS", 1800)
-FIGURES_REFRESH_SECONDS = envint("FIGURES_REFRESH_SECONDS", 900)
+# Dashboard figures (dashboards/rollups.py): read from daily roll-ups that beat folds
+# the cases' changes into this often (figures at most this old). 0: no roll-ups, every
+# figure computed from the cases on each request.
+FIGURES_FOLD_SECONDS = envint("FIGURES_FOLD_SECONDS", 60)
 FIGURES_CACHE = "figures"
 # A cache every web and worker process shares (Redis in production): search throttles.
 SHARED_CACHE = FIGURES_CACHE
@@ -390,10 +390,10 @@ CELERY_BEAT_SCHEDULE = {
     # docs/rules.md §7 整改: overdue rectification items told to their owner and cs_manager once.
     "warn-overdue-items": {"task": "dashboards.tasks.warn_overdue_items", "schedule": 3600.0,
                            "kwargs": {"slot": 3600}, "options": {"expires": 3000}},
-    # Issue 8: last month's figures of every unit kept ready for the dashboards.
-    "refresh-figures": {"task": "dashboards.tasks.refresh_figures", "schedule": float(FIGURES_REFRESH_SECONDS),
-                        "kwargs": {"slot": FIGURES_REFRESH_SECONDS},
-                        "options": {"expires": max(FIGURES_REFRESH_SECONDS - 5, 1)}},
+    # Issue 17: the cases' changes folded into the daily roll-ups the figures are read from.
+    **({"fold-figures": {"task": "dashboards.tasks.fold_figures", "schedule": float(FIGURES_FOLD_SECONDS),
+                         "kwargs": {"slot": FIGURES_FOLD_SECONDS},
+                         "options": {"expires": max(FIGURES_FOLD_SECONDS - 5, 1)}}} if FIGURES_FOLD_SECONDS > 0 else {}),
 }
 # Beat wakes at least every 5 s: a waiting RedBeat retries the lock that often.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 5

@@ -17,6 +17,7 @@ count the cell again although nothing was written.
 """
 
 import datetime as dt
+import heapq
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
@@ -40,6 +41,12 @@ PAIR_DIMS = {"gender_category": "complainant_gender", "customer_type_category": 
 PAIR = "\t"
 OTHER_DIMS = ("tis_seconds", "tis_n", "acc_person", "acc_department", "agent")
 DIMS = (*FIELD_DIMS, *PAIR_DIMS, *OTHER_DIMS)
+# The latest cases archived with a rectification measure or a responsible party, as
+# [microseconds since 1970 of archived_at, pk], latest first: the latest N of a union of
+# sets are among the latest N of each set, so cells keep N and a period's list is exact.
+MEASURES_KEPT = 200
+KEPT = (*DIMS, "measures")  # what a cell keeps besides the scalars
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Key = tuple[dt.date, int] | None  # a cell (received day, unit id), or None: the whole set
 
@@ -79,7 +86,7 @@ REVIEW_MEASURES = {"reviews": Count("pk"), "reviews_decided": Count("pk", filter
 
 
 def empty() -> dict:
-    return {**dict.fromkeys(SCALARS, 0), **{dim: {} for dim in DIMS}}
+    return {**dict.fromkeys(SCALARS, 0), **{dim: {} for dim in DIMS}, "measures": []}
 
 
 def add(into: dict, counts: dict) -> dict:
@@ -90,10 +97,13 @@ def add(into: dict, counts: dict) -> dict:
         target = into[dim]
         for value, n in counts.get(dim, {}).items():
             target[value] = target.get(value, 0) + n
+    if counts.get("measures"):
+        into["measures"] = heapq.nlargest(MEASURES_KEPT, [*into["measures"], *counts["measures"]])
     return into
 
 
-def _cell(prefix: str = "") -> dict:
+def cell_of(prefix: str = "") -> dict:
+    """The annotations naming a case's cell: its received day (Asia/Shanghai) and unit."""
     tz = timezone.get_current_timezone()
     return {"cell_day": TruncDate(f"{prefix}received_at", tzinfo=tz), "cell_unit": F(f"{prefix}org_unit_id")}
 
@@ -102,21 +112,25 @@ def _grouped(qs, by_cell: bool, prefix: str, fields: tuple, measures: dict):
     """Rows of ``measures`` over ``qs`` grouped by ``fields`` (and the cell):
     (cell key, row)."""
     if by_cell:
-        qs = qs.annotate(**_cell(prefix))
+        qs = qs.annotate(**cell_of(prefix))
         fields = ("cell_day", "cell_unit", *fields)
     rows = qs.values(*fields).annotate(**measures).order_by() if fields else [qs.aggregate(**measures)]
     for row in rows:
         yield ((row["cell_day"], row["cell_unit"]) if by_cell else None), row
 
 
-def count(cases, now: dt.datetime, *, by_cell: bool = False) -> dict[Key, dict]:
+def count(cases, now: dt.datetime, *, by_cell: bool = False, kept=KEPT) -> dict[Key, dict]:
     """The counts of ``cases`` (a Complaint queryset): ``{None: counts}``, or
-    ``{(day, unit id): counts}`` with ``by_cell``. Each count carries
+    ``{(day, unit id): counts}`` with ``by_cell``: every scalar, and of the
+    dimensions those in ``kept`` (the rest stay empty). Each count carries
     ``stale_at``: the earliest deadline ahead, or None."""
     found: dict[Key, dict] = {}
 
     def at(key):
-        return found.setdefault(key, empty() | {"stale_at": None})
+        counts = found.get(key)
+        if counts is None:
+            counts = found[key] = empty() | {"stale_at": None}
+        return counts
 
     def put(rows, fn):
         for key, row in rows:
@@ -125,21 +139,27 @@ def count(cases, now: dt.datetime, *, by_cell: bool = False) -> dict[Key, dict]:
     put(_grouped(cases, by_cell, "", (), rate_aggregates(now)),
         lambda c, row: c.update({name: row[name] or 0 for name in ("total", *FIGURE_NAMES)}))
     for dim, field in FIELD_DIMS.items():
+        if dim not in kept:
+            continue
         qs = cases.exclude(**{f"{field}__isnull": True}) if field.endswith("_id") else cases
         put(_grouped(qs, by_cell, "", (field,), {"n": Count("pk")}),
             lambda c, row, dim=dim, field=field: c[dim].__setitem__(str(row[field]), row["n"]))
     for dim, field in PAIR_DIMS.items():
+        if dim not in kept:
+            continue
         put(_grouped(cases, by_cell, "", (field, "category_id"), {"n": Count("pk")}),
             lambda c, row, dim=dim, field=field: c[dim].__setitem__(f"{row[field]}{PAIR}{row['category_id']}",
                                                                     row["n"]))
-    _related_counts(cases, now, by_cell, put)
+    _related_counts(cases, now, by_cell, put, kept)
+    if "measures" in kept:
+        _measures(cases, by_cell, at)
     _deadlines_ahead(cases, now, by_cell, at)
     # A set with no case has no counts at all, not a row of zeros (a cell that emptied is dropped).
     return {key: counts for key, counts in found.items() if counts["total"]} if by_cell else \
         {None: found.get(None) or empty() | {"stale_at": None}}
 
 
-def _related_counts(cases, now, by_cell, put) -> None:
+def _related_counts(cases, now, by_cell, put, kept) -> None:
     """The counts read from the cases' history, calls, notices, reviews and
     accountability records (§7), each grouped by its case's cell."""
     c = "complaint__"
@@ -153,6 +173,13 @@ def _related_counts(cases, now, by_cell, put) -> None:
         lambda counts, row: counts.__setitem__("decisions_told", row["n"] or 0))
     put(_grouped(Review.objects.filter(complaint__in=cases), by_cell, c, (), REVIEW_MEASURES),
         lambda counts, row: counts.update({k: row[k] or 0 for k in ("reviews", "reviews_decided", "reviews_changed")}))
+    if "tis_n" in kept:
+        _stays_and_people(cases, by_cell, put)
+
+
+def _stays_and_people(cases, by_cell, put) -> None:
+    """Time in each state, accountability records and the agent KPI."""
+    c = "complaint__"
     # Time in each state (the history entries that left a state after a measured stay).
     stays = (HistoryEntry.objects.filter(complaint__in=cases, seconds_in_from_state__isnull=False)
              .exclude(from_state=""))
@@ -169,6 +196,23 @@ def _related_counts(cases, now, by_cell, put) -> None:
               .exclude(state=State.RECEIVED))
     put(_grouped(agents, by_cell, "", ("subject_agent_id",), {"n": Count("pk")}),
         lambda counts, row: counts["agent"].__setitem__(str(row["subject_agent_id"]), row["n"]))
+
+
+def _measures(cases, by_cell, at) -> None:
+    """The latest cases archived with a measure (§7 整改, the archive's 整改措施 / 责任人), per cell."""
+    archived = cases.filter(state=State.ARCHIVED).exclude(rectification="", responsible_party="")
+    if by_cell:
+        rows = archived.annotate(**cell_of()).values_list("cell_day", "cell_unit", "archived_at", "pk")
+        touched = set()
+        for day, unit, archived_at, pk in rows.iterator(chunk_size=5000):
+            at((day, unit))["measures"].append([(archived_at - EPOCH) // dt.timedelta(microseconds=1), pk])
+            touched.add((day, unit))
+        for key in touched:
+            at(key)["measures"] = heapq.nlargest(MEASURES_KEPT, at(key)["measures"])
+    else:
+        latest = archived.order_by("-archived_at", "-pk").values_list("archived_at", "pk")[:MEASURES_KEPT]
+        at(None)["measures"] = [[(archived_at - EPOCH) // dt.timedelta(microseconds=1), pk]
+                                for archived_at, pk in latest]
 
 
 def _deadlines_ahead(cases, now, by_cell, at) -> None:

@@ -91,7 +91,7 @@ def report_figures(scope: stats.Scope, *, source=None) -> dict:
         "products": stats.products(scope, counts=counts),
         "accountability": stats.accountability(scope, counts=counts, names=names),
         "rectification": list(stats.rectification(scope)),
-        "measures": stats.archive_measures(scope),
+        "measures": stats.archive_measures(scope, counts=counts),
         "spikes": stats.spikes(scope, source=source, names=names),
     }
 

@@ -103,3 +103,77 @@ class PremiumFigure(models.Model):
 
     def __str__(self):
         return f"{self.org_unit.code} {self.month:%Y-%m} {self.amount}"
+
+
+# --- Roll-ups (dashboards/rollups.py) ------------------------------------------------------
+
+class FigureCell(models.Model):
+    """The counts (dashboards.counting) of the cases received on one day
+    (Asia/Shanghai) in one unit: its own cases, or with ``subtree`` the unit's
+    and every unit's below it; ``span`` month sums a month's day cells. Kept by
+    ``rollups.fold`` from the cases; never edited by hand."""
+
+    class Span(models.TextChoices):
+        DAY = "d", _("day")
+        MONTH = "m", _("month")
+
+    org_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    subtree = models.BooleanField(default=False)
+    span = models.CharField(max_length=1, choices=Span.choices, default=Span.DAY)
+    day = models.DateField()
+    # The scalar counts (dashboards.counting.SCALARS), as columns so per-unit sums are one query.
+    total = models.IntegerField(default=0)
+    callback_counted = models.IntegerField(default=0)
+    callback_on_time = models.IntegerField(default=0)
+    resolution_counted = models.IntegerField(default=0)
+    resolution_on_time = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolved_once = models.IntegerField(default=0)
+    one_time = models.IntegerField(default=0)
+    invalid = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    revisit_counted = models.IntegerField(default=0)
+    revisit_on_time = models.IntegerField(default=0)
+    reply_counted = models.IntegerField(default=0)
+    reply_on_time = models.IntegerField(default=0)
+    revisited = models.IntegerField(default=0)
+    reached = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    promised_counted = models.IntegerField(default=0)
+    promised_kept = models.IntegerField(default=0)
+    decisions_told = models.IntegerField(default=0)
+    reviews = models.IntegerField(default=0)
+    reviews_decided = models.IntegerField(default=0)
+    reviews_changed = models.IntegerField(default=0)
+    dims = models.JSONField(default=dict)  # the dimensions' counts (dashboards.counting.DIMS)
+    # The earliest deadline ahead among the cell's cases (a day cell of one unit): counted again then.
+    stale_at = models.DateTimeField(null=True, blank=True)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_unit", "subtree", "span", "day"], name="figure_cell")]
+        indexes = [models.Index(fields=["stale_at"], name="figure_cell_stale",
+                                condition=models.Q(stale_at__isnull=False)),
+                   # the fold sums a day's cells of every unit
+                   models.Index(fields=["day", "span", "subtree"], name="figure_cell_day")]
+
+    def __str__(self):
+        return f"{self.org_unit_id} {self.span} {self.day}"
+
+
+class FigureChange(models.Model):
+    """A case whose counts may have changed: written by database triggers on
+    the case and the rows its figures read (migration 0004), so every write
+    is seen, ``update()`` and the admin included. ``org_unit_id`` and
+    ``received_at`` are the case's before an update (its cell then), or null."""
+
+    complaint_id = models.BigIntegerField()
+    org_unit_id = models.BigIntegerField(null=True)
+    received_at = models.DateTimeField(null=True)
+
+
+class FigureFold(models.Model):
+    """The roll-ups' state (one row): when they were last brought up to date."""
+
+    folded_at = models.DateTimeField(null=True)
+    built_at = models.DateTimeField(null=True)

@@ -48,7 +48,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit
 from complaints import policies, selectors
 from complaints.conditions import RATE_PARTS
-from complaints.models import Category, Complaint, State
+from complaints.models import Category, Complaint
 from config import clock
 from dashboards import counting
 from dashboards.models import PremiumFigure, RectificationItem
@@ -129,10 +129,10 @@ class FromCases:
     def whole(self, scope: "Scope") -> dict:
         return counting.count(scope.cases(), self.now)[None]
 
-    def _by(self, scope: "Scope", date_from: dt.date, date_to: dt.date, key) -> dict:
+    def _by(self, scope: "Scope", date_from: dt.date, date_to: dt.date, key, dims=()) -> dict:
         span = Scope(user=scope.user, date_from=date_from, date_to=date_to, unit=scope.unit)
         found: dict = {}
-        for (day, unit), counts in counting.count(span.cases(), self.now, by_cell=True).items():
+        for (day, unit), counts in counting.count(span.cases(), self.now, by_cell=True, kept=dims).items():
             counting.add(found.setdefault(key(day, unit), counting.empty()), counts)
         return found
 
@@ -140,11 +140,11 @@ class FromCases:
         """Each unit's own cases (not the units below it)."""
         return self._by(scope, scope.date_from, scope.date_to, lambda day, unit: unit)
 
-    def per_month(self, scope: "Scope", date_from: dt.date, date_to: dt.date) -> dict[dt.date, dict]:
-        return self._by(scope, date_from, date_to, lambda day, unit: day.replace(day=1))
+    def per_month(self, scope: "Scope", date_from: dt.date, date_to: dt.date, dims=()) -> dict[dt.date, dict]:
+        return self._by(scope, date_from, date_to, lambda day, unit: day.replace(day=1), dims)
 
-    def per_day(self, scope: "Scope", date_from: dt.date, date_to: dt.date) -> dict[dt.date, dict]:
-        return self._by(scope, date_from, date_to, lambda day, unit: day)
+    def per_day(self, scope: "Scope", date_from: dt.date, date_to: dt.date, dims=()) -> dict[dt.date, dict]:
+        return self._by(scope, date_from, date_to, lambda day, unit: day, dims)
 
 
 class Names:
@@ -351,16 +351,17 @@ def accountability(scope: Scope, *, counts: dict | None = None, names: Names | N
     }
 
 
-MEASURES_SHOWN = 200
+MEASURES_SHOWN = counting.MEASURES_KEPT
 
 
-def archive_measures(scope: Scope, limit: int = MEASURES_SHOWN) -> list[dict]:
+def archive_measures(scope: Scope, limit: int = MEASURES_SHOWN, *, counts: dict | None = None) -> list[dict]:
     """The period's cases archived with a root cause and a rectification measure
     (整改措施) or a responsible party (责任人): what the analysis-and-prevention
-    loop starts from, latest first."""
-    rows = (scope.cases().filter(state=State.ARCHIVED).exclude(rectification="", responsible_party="")
-            .order_by("-archived_at", "-pk")
-            .values("pk", "number", "category__name", "root_cause", "responsible_party", "rectification")[:limit])
+    loop starts from, latest archived first."""
+    counts = counts if counts is not None else FromCases().whole(scope)
+    latest = [pk for _at, pk in sorted(counts["measures"], reverse=True)[:limit]]
+    rows = (Complaint.objects.filter(pk__in=latest).order_by("-archived_at", "-pk")
+            .values("pk", "number", "category__name", "root_cause", "responsible_party", "rectification"))
     return list(rows)
 
 
@@ -466,7 +467,7 @@ def spikes(scope: Scope, *, source=None, names: Names | None = None) -> list[Spi
     names = names or Names()
     first = scope.date_to - dt.timedelta(days=7 * (SPIKE_WEEKS + 1) - 1)
     weeks: list[dict] = [counting.empty() for _ in range(SPIKE_WEEKS + 1)]
-    for day, counts in source.per_day(scope, first, scope.date_to).items():
+    for day, counts in source.per_day(scope, first, scope.date_to, dims=("category", "issue_tag")).items():
         counting.add(weeks[(scope.date_to - day).days // 7], counts)
     found = []
     for kind, dim in (("category", "category"), ("issue_tag", "issue_tag")):

@@ -15,11 +15,11 @@ def warn_spikes(self, slot: int | None = None) -> int:
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
-def refresh_figures(self, slot: int | None = None) -> int:
-    """Beat: recompute last month's figures of every unit (dashboards.rollups)."""
-    if slot and not slot_claim(name="refresh-figures", seconds=slot, task_id=self.request.id):
+def fold_figures(self, slot: int | None = None) -> int:
+    """Beat: fold the cases' changes into the figures' roll-ups (dashboards.rollups)."""
+    if slot and not slot_claim(name="fold-figures", seconds=slot, task_id=self.request.id):
         return 0
-    return rollups.refresh()
+    return rollups.fold()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)

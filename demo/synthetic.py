@@ -71,6 +71,13 @@ from escalation.calendar import WorkingCalendar
 from escalation.models import Alert
 
 MARK = "GEN-"  # product_ref prefix of generated cases
+PRODUCTS = 300  # products complained about: a few often, most seldom
+
+
+def product_ref(rng) -> str:
+    """A product of a catalogue of ``PRODUCTS``, the first ones most complained about (heavy-tailed)."""
+    share = (rng.randint(100000, 999999) - 100000) / 900000  # one draw, as the generator always made
+    return f"{MARK}P{int(1 / (1 - share) ** 1.2) % PRODUCTS:03d}"
 
 # code, name, weight (relative complaint volume)
 PROVINCES = [
@@ -408,7 +415,7 @@ class Generator:
             sensitive_identity=facts.sensitive_identity, difficult_flags=[],
             category_id=category.pk, cause_id=rng.choice(self.causes),
             reason=f"{category.name}：{domain_reason}", request=domain_request,
-            narrative="", claim_amount=claim, product_ref=f"{MARK}{rng.randint(100000, 999999)}",
+            narrative="", claim_amount=claim, product_ref=product_ref(rng),
             issue_tag="", subject_agent_id=agent.pk if agent else None,
             first_receiver_id=logger.pk, owner_id=owner.pk if owner else None, owner_role=owner_role,
             responsible_department="", major_impact=facts.major_impact, escalated_from_hq=facts.escalated_from_hq,

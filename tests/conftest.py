@@ -104,7 +104,7 @@ def _fast_passwords(settings, tmp_path_factory):
     settings.SMS_FILE_DIR = str(tmp_path_factory.getbasetemp() / "sms")
     # Dashboard figures computed on every request (tests/dashboards/test_rollups.py
     # turns the cache on where it is under test).
-    settings.FIGURES_MAX_AGE_SECONDS = 0
+    settings.FIGURES_FOLD_SECONDS = 0
     # Working days read afresh for every deadline (test_business_calendar.py
     # tests the per-process cache itself).
     settings.REFERENCE_CACHE_SECONDS = 0

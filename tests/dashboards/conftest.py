@@ -128,3 +128,34 @@ def walk(staff, clock):
                                                  reason="重复投诉", notice={"channel": "phone"})
 
     return Walk
+
+
+FIGURES = ("summary", "trend", "by_unit", "segments", "accountability", "top_categories", "time_in_state")
+
+
+@pytest.fixture(params=["cases", "rollups"])
+def figures_both_ways(request, monkeypatch, settings, clock):
+    """Every figure test of a module that uses this runs twice (issue 17 item 6):
+    computed from the cases, then from the roll-ups, folded at the ``now`` the
+    test asks about, as beat would have (dashboards.rollups)."""
+    if request.param == "cases":
+        return request.param
+    from dashboards import rollups, stats
+
+    settings.FIGURES_FOLD_SECONDS = 60
+    real = {name: getattr(stats, name) for name in FIGURES}
+
+    def kept(now=None):
+        rollups.fold(now=now or clock.now)
+        return rollups.Kept()
+
+    monkeypatch.setattr(stats, "summary", lambda s, *, now=None, source=None, **names: real["summary"](
+        s, source=kept(now), **names))
+    monkeypatch.setattr(stats, "by_unit", lambda s, *, now=None, source=None: real["by_unit"](s, source=kept(now)))
+    monkeypatch.setattr(stats, "trend", lambda user, unit=None, *, months=12, now=None, source=None: real["trend"](
+        user, unit, months=months, now=now, source=kept(now)))
+    for name in ("segments", "accountability", "time_in_state"):
+        monkeypatch.setattr(stats, name, lambda s, name=name: real[name](s, counts=kept().whole(s)))
+    monkeypatch.setattr(stats, "top_categories", lambda s, limit=10: real["top_categories"](
+        s, limit, counts=kept().whole(s)))
+    return request.param

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from dashboards import stats
+from dashboards import rollups, stats
 from dashboards.warnings import warn_spikes
 from escalation.models import Notification
 from tests.conftest import at
@@ -34,12 +34,19 @@ def week(case):
     return log
 
 
-@pytest.fixture
-def spikes(staff, clock):
+@pytest.fixture(params=["cases", "rollups"])
+def spikes(staff, clock, settings, request):
+    """The spikes found from the cases, and from the roll-ups (issue 17 item 6): every rule both ways."""
+
     def found(user="manager_gd"):
         clock.set("2026-11-15 20:00")
+        source = None
+        if request.param == "rollups":
+            settings.FIGURES_FOLD_SECONDS = 60
+            rollups.fold(now=clock.now)
+            source = rollups.Kept()
         return [(s.kind, s.key, s.this_week, s.mean, s.spread)
-                for s in stats.spikes(scope(staff[user], "2026-11-01", "2026-11-15"))]
+                for s in stats.spikes(scope(staff[user], "2026-11-01", "2026-11-15"), source=source)]
 
     return found
 

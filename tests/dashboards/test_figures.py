@@ -17,7 +17,7 @@ from dashboards.models import AccountabilityRecord, PremiumFigure
 from tests.conftest import at
 from tests.dashboards.conftest import scope
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("figures_both_ways")]
 
 MONDAY = "2026-10-12 10:00"  # I-2: callback due 2026-10-13 18:00, resolution due 2026-10-27 23:59:59
 CALLBACK_DUE = "2026-10-13 18:00"

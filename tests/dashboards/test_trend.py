@@ -8,7 +8,7 @@ from dashboards import stats
 from tests.conftest import at
 from tests.dashboards.conftest import scope
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("figures_both_ways")]
 
 TREND = "/api/v1/stats/trend/"
 

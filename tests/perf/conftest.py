@@ -130,3 +130,27 @@ def busy_case(staff):
 
     return grow
 
+
+
+@pytest.fixture(params=["cases", "rollups"])
+def figures_from(request, settings):
+    """Figures computed from the cases, and read from the roll-ups (issue 17 item 6):
+    ``figures_from.grown(grow)`` grows the data and folds it in as beat would; its
+    ``.most(cases, rollups)`` picks the query cap of the way under test."""
+    from dashboards import rollups
+
+    class Way:
+        name = request.param
+
+        def grown(self, grow):
+            def do():
+                grow()
+                rollups.fold()
+            return do
+
+        def most(self, from_cases: int, from_rollups: int) -> int:
+            return from_cases if self.name == "cases" else from_rollups
+
+    if request.param == "rollups":
+        settings.FIGURES_FOLD_SECONDS = 60
+    return Way()
