@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from accounts.roles import Role
-from complaints import labels, notices, policies, privacy, selectors, services
+from complaints import labels, notices, policies, privacy, search, selectors, services
 from complaints.exceptions import ComplaintError
 from complaints.forms import INTAKE_FIELDS, TRANSITION_FORMS, ComplaintIntakeForm
 from complaints.models import (
@@ -130,6 +130,14 @@ class ComplaintAdmin(FSMAdminMixin, LargeTableAdmin):
         if policies.sees_every_number_in_scope(request.user):
             return self.search_fields
         return [f for f in self.search_fields if f != "=complainant_phone"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Issue 19: what a case is about, as in the workspace (complaints/search.py);
+        a whole phone number through the fields above."""
+        if search.searchable(search_term) and privacy.full_number(search_term) is None:
+            return search.search(queryset, search_term), False
+        return super().get_search_results(request, queryset, search_term)
+
     list_select_related = ["category", "org_unit", "owner"]
     sortable_by = ["number", "received_at"]  # unique / cmp_received_idx
     inlines = [HistoryInline, ContactInline, NoticeInline, AttachmentInline]

@@ -5,10 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from complaints import privacy
+from complaints import privacy, search
 from complaints.conditions import FIGURE_NAMES, case_conditions
 from complaints.models import Channel, Complaint, Level, SourceBody, State
-from complaints.numbering import digits_of_number, number_part
 from complaints.validators import validate_utc_offset
 from config import clock
 
@@ -69,8 +68,11 @@ class ComplaintFilter(django_filters.FilterSet):
                                          help_text="The cases a figure counts (§7): e.g. callback_on_time, "
                                                    "callback_counted.")
     q = django_filters.CharFilter(
-        method="filter_q", help_text="A case number or any part of it (4 digits or more), a complainant name, "
-                                     "or a whole phone or ID number (searches by number are limited per user).")
+        method="filter_q", help_text="Words of what the complaint is about (2 or more Chinese characters, or letters "
+                                     "and digits; every word must be found), in the reason, request, narrative, "
+                                     "remedy, resolution, root cause, issue tag, product reference or complainant "
+                                     "name, most relevant first; any part of a case number (4 digits or more); or "
+                                     "a whole phone or ID number (searches by number are limited per user).")
 
     class Meta:
         model = Complaint
@@ -100,9 +102,9 @@ class ComplaintFilter(django_filters.FilterSet):
             kind, digits = number
             return privacy.search_by_number(queryset, user=user, kind=kind, number=digits,
                                             channel=self._search_channel())
-        part = number_part(value)
-        if part is not None:
-            return queryset.alias(number_digits=digits_of_number()).filter(number_digits__contains=part)
+        if search.searchable(value):
+            return search.search(queryset, value)  # issue 19: what the case is about, by relevance
+        # One character (a surname): the complainant's name.
         return queryset.filter(Q(number__iexact=value) | Q(complainant_name__icontains=value))
 
     def _search_channel(self) -> str:

@@ -1,0 +1,92 @@
+"""Finding cases by what they are about (issue 19): full-text search in Chinese.
+
+What it searches: the reason, request, narrative, remedy, resolution, root
+cause, issue tag, product reference and complainant name, and any part of the
+case number of at least 4 digits. A word is a run of 2 or more Chinese
+characters (found anywhere in the text, as Chinese has no spaces) or of 2 or
+more letters and digits (found as the start of a word); every word typed must
+be found. Results come by relevance (the reason, tag, product and name weigh
+most, then the request and narrative, then the remedy, resolution and root
+cause), then in priority order.
+
+On PostgreSQL a database trigger keeps each case's search document
+(``complaints_searchdocument``, migration 0019): the words of its texts and
+every overlapping pair of Chinese characters (bigrams), and each tail of the
+number's digits, as a ``tsvector`` with a GIN index. A Chinese word is then
+the phrase of its bigrams: 理财产品 is 理财 <-> 财产 <-> 产品, exact wherever it
+stands in a sentence. On SQLite (the demo) the texts are scanned.
+
+A search only narrows the cases the user already sees (``visible_to``), so
+nobody finds a case outside their units.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+
+from complaints.numbering import number_part
+
+CHINESE = "\u3400-\u9fff"
+WORDS = re.compile(f"[{CHINESE}]+|[0-9A-Za-z]+")
+MIN_WORD = 2
+TEXT_FIELDS = ("reason", "request", "narrative", "remedy", "resolution", "root_cause", "issue_tag", "product_ref",
+               "complainant_name")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` a search looks for (2 characters or more)."""
+    return [w for w in WORDS.findall(text or "") if len(w) >= MIN_WORD]
+
+
+def _is_chinese(word: str) -> bool:
+    return "\u3400" <= word[0] <= "\u9fff"
+
+
+def tsquery(text: str) -> str | None:
+    """The PostgreSQL query (``to_tsquery('simple', …)``) of what was typed, or
+    None when nothing searchable was typed. A case number's digits (4 or more)
+    are looked for among the tails of the number's digits."""
+    part = number_part(text)
+    if part is not None:
+        return f"n{part}:*"
+    terms = []
+    for word in words(text):
+        if _is_chinese(word):
+            terms.append("(" + " <-> ".join(word[i:i + 2] for i in range(len(word) - 1)) + ")")
+        else:
+            terms.append(f"{word.lower()}:*")
+    return " & ".join(terms) or None
+
+
+def _scan(queryset, text: str):
+    """SQLite: every word in one of the texts (or a part of the number)."""
+    part = number_part(text)
+    if part is not None:
+        from complaints.numbering import digits_of_number
+
+        return queryset.alias(number_digits=digits_of_number()).filter(number_digits__contains=part)
+    found = queryset
+    for word in words(text):
+        anywhere = Q()
+        for field in TEXT_FIELDS:
+            anywhere |= Q(**{f"{field}__icontains": word})
+        found = found.filter(anywhere)
+    return found
+
+
+def searchable(text: str) -> bool:
+    """Whether ``text`` holds a word or a part of a case number to search for."""
+    return number_part(text) is not None or bool(words(text))
+
+
+def search(queryset, text: str):
+    """The cases of ``queryset`` that match ``text``, most relevant first, then
+    in priority order (docs/rules.md §3)."""
+    if connection.vendor != "postgresql":
+        return _scan(queryset, text)
+    query = SearchQuery(tsquery(text), search_type="raw", config="simple")
+    return (queryset.filter(search_document__vector=query)
+            .alias(search_rank=SearchRank(F("search_document__vector"), query))
+            .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))
