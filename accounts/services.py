@@ -2,9 +2,15 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.dispatch import Signal
 
 from accounts.models import OrgUnit
 from accounts.roles import ALL_ROLES, ROLE_PERMISSIONS
+
+
+# Sent when a unit moves under another parent (its path and its subtree's changed):
+# whatever was summed by the old tree is wrong (dashboards.rollups forgets its cells).
+unit_moved = Signal()
 
 
 @transaction.atomic
@@ -20,6 +26,7 @@ def org_unit_save(*, unit: OrgUnit) -> OrgUnit:
         for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
             child.path = unit.path + child.path[len(old_path):]
             child.save(update_fields=["path"])
+        unit_moved.send(sender=OrgUnit, unit=unit, old_path=old_path)
     return unit
 
 

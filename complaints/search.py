@@ -5,7 +5,7 @@ cause, issue tag, product reference and complainant name, and any part of the
 case number of at least 4 digits. A word is a run of 2 or more Chinese
 characters (found anywhere in the text, as Chinese has no spaces) or of 2 or
 more letters and digits (found as the start of a word); every word typed must
-be found. Results come by relevance (the reason, tag, product and name weigh
+be found (the first 10 words, 32 characters of each). Results come by relevance (the reason, tag, product and name weigh
 most, then the request and narrative, then the remedy, resolution and root
 cause), then in priority order.
 
@@ -31,13 +31,14 @@ from complaints.numbering import number_part
 CHINESE = "\u3400-\u9fff"
 WORDS = re.compile(f"[{CHINESE}]+|[0-9A-Za-z]+")
 MIN_WORD = 2
+MOST_WORDS, LONGEST_WORD = 10, 32  # what a search reads of what was typed (a bounded query)
 TEXT_FIELDS = ("reason", "request", "narrative", "remedy", "resolution", "root_cause", "issue_tag", "product_ref",
                "complainant_name")
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` a search looks for (2 characters or more)."""
-    return [w for w in WORDS.findall(text or "") if len(w) >= MIN_WORD]
+    return [w[:LONGEST_WORD] for w in WORDS.findall(text or "") if len(w) >= MIN_WORD][:MOST_WORDS]
 
 
 def _is_chinese(word: str) -> bool:

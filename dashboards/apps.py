@@ -15,3 +15,11 @@ class DashboardsConfig(AppConfig):
             item_for_archived(complaint, by=by)
 
         case_archived.connect(open_or_link, dispatch_uid="rectification-at-archive", weak=False)
+
+        from accounts.services import unit_moved
+        from dashboards import rollups
+
+        def forget_sums(sender, **kwargs):
+            rollups.forget()  # the subtree sums follow the old tree: rebuilt at the next fold
+
+        unit_moved.connect(forget_sums, dispatch_uid="rollups-unit-moved", weak=False)

@@ -28,10 +28,11 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -193,8 +194,8 @@ class _Units:
         self.ancestors = {pk: [by_path[p] for p in _prefixes(path) if p in by_path] for pk, path in self.path.items()}
 
     def below(self, root: int, units) -> list[int]:
-        prefix = self.path[root]
-        return [u for u in units if self.path.get(u, "").startswith(prefix)]
+        prefix = self.path.get(root)
+        return [u for u in units if prefix and self.path.get(u, "").startswith(prefix)]
 
 
 def _prefixes(path: str) -> list[str]:
@@ -292,9 +293,46 @@ def _state_locked() -> FigureFold:
     return FigureFold.objects.select_for_update().get(pk=1)
 
 
+LOCK = 17_000_006  # the PostgreSQL advisory lock one fold or rebuild holds at a time
+
+
+class Busy(Exception):
+    """Another fold or rebuild is running."""
+
+
+@contextmanager
+def _alone():
+    """One fold or rebuild at a time, for its whole run (a rebuild is many
+    transactions): a PostgreSQL session lock, tried, never waited for. SQLite
+    (the demo, one worker) writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK])
+        if not cursor.fetchone()[0]:
+            raise Busy("the figures' roll-ups are being folded or rebuilt by another process")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
+
+
+def forget() -> None:
+    """The roll-ups are no longer right (a unit moved, they were switched off):
+    figures come from the cases until the next fold has built them again."""
+    FigureFold.objects.filter(pk=1).update(built_at=None)
+
+
 def rebuild(*, now: dt.datetime | None = None, progress=None) -> int:
-    """Count every cell again from the cases (a month per transaction); answers the cells kept."""
-    now = now or clock.now()
+    """Count every cell again from the cases (a month per transaction); answers
+    the cells kept. Raises ``Busy`` while another fold or rebuild runs."""
+    with _alone():
+        return _rebuild(now or clock.now(), progress)
+
+
+def _rebuild(now: dt.datetime, progress) -> int:
     units = _Units()
     with transaction.atomic():
         state = _state_locked()
@@ -331,34 +369,48 @@ def _local_day(moment: dt.datetime) -> dt.date:
 def fold(*, now: dt.datetime | None = None, budget_seconds: float | None = None) -> int:
     """Bring the roll-ups up to date: the cells of the cases written since the
     last fold, and those whose earliest deadline has passed. Answers the cells
-    counted again. Builds them first if they never were."""
+    counted again (0 when another fold or rebuild is running). Builds them
+    first if they never were. With the roll-ups off, drops the notes and
+    forgets the cells, so switching them on again builds them afresh."""
     if not enabled():
+        FigureChange.objects.all().delete()
+        forget()
         return 0
-    now = now or clock.now()
+    try:
+        with _alone():
+            return _fold(now or clock.now(), budget_seconds)
+    except Busy:
+        return 0
+
+
+def _fold(now: dt.datetime, budget_seconds: float | None) -> int:
     if _folded() is None:
-        rebuild(now=now)
+        _rebuild(now, None)
         return FigureCell.objects.filter(subtree=False, span=DAY).count()
     budget = settings.FIGURES_FOLD_SECONDS * 0.8 if budget_seconds is None else budget_seconds
     started, done = time.monotonic(), 0
-    units = _Units()
     while True:
         with transaction.atomic():
             state = _state_locked()
+            units = _Units()  # a unit added since the last round is known
             changes = list(FigureChange.objects.order_by("pk")
                            .values_list("pk", "complaint_id", "org_unit_id", "received_at")[:CHANGES_PER_ROUND])
             cells = {(_local_day(received), unit) for _pk, _case, unit, received in changes if unit is not None}
             cases = {case for _pk, case, _unit, _received in changes}
             cells |= set(Complaint.objects.filter(pk__in=cases).annotate(**counting.cell_of()).values_list(
                 "cell_day", "cell_unit").distinct())
-            stale = FigureCell.objects.filter(subtree=False, span=DAY, stale_at__lte=now)
-            cells |= set(stale.values_list("day", "org_unit_id")[:CHANGES_PER_ROUND])
+            stale = list(FigureCell.objects.filter(subtree=False, span=DAY, stale_at__lte=now)
+                         .values_list("day", "org_unit_id")[:CHANGES_PER_ROUND])
+            cells |= set(stale)
             if cells:
                 _recount(cells, list({day for day, _unit in cells}), now, units)
             FigureChange.objects.filter(pk__in=[pk for pk, *_rest in changes]).delete()
-            state.folded_at = now
-            state.save(update_fields=["folded_at"])
+            drained = len(changes) < CHANGES_PER_ROUND and len(stale) < CHANGES_PER_ROUND
+            if drained:  # "figures as of" says when nothing was left to fold, never less
+                state.folded_at = now
+                state.save(update_fields=["folded_at"])
         done += len(cells)
-        if len(changes) < CHANGES_PER_ROUND or time.monotonic() - started > budget:
+        if drained or time.monotonic() - started > budget:
             break
     if done:
         log.info("figures folded: %d cells counted again", done)

@@ -360,7 +360,7 @@ def archive_measures(scope: Scope, limit: int = MEASURES_SHOWN, *, counts: dict 
     loop starts from, latest archived first."""
     counts = counts if counts is not None else FromCases().whole(scope)
     latest = [pk for _at, pk in sorted(counts["measures"], reverse=True)[:limit]]
-    rows = (Complaint.objects.filter(pk__in=latest).order_by("-archived_at", "-pk")
+    rows = (scope.all_cases().filter(pk__in=latest).order_by("-archived_at", "-pk")
             .values("pk", "number", "category__name", "root_cause", "responsible_party", "rectification"))
     return list(rows)
 

@@ -6,7 +6,8 @@ Triggers rather than signals: the sweep and other services write with
 Each note is a new row (no shared row is updated), so concurrent intakes never
 wait for each other. The rows watched are the case and the rows its figures
 read: revisits and time in state (history), promises (contact attempts),
-decision notices, reviews and accountability records.
+decision notices, reviews and accountability records (a row moved to another
+case notes both cases).
 """
 
 from django.db import migrations
@@ -36,9 +37,10 @@ END $$"""
     yield f"""
 CREATE OR REPLACE FUNCTION figures_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
+  IF TG_OP <> 'INSERT' THEN
     INSERT INTO {CHANGES} (complaint_id) VALUES (OLD.complaint_id);
-  ELSE
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.complaint_id IS DISTINCT FROM OLD.complaint_id) THEN
     INSERT INTO {CHANGES} (complaint_id) VALUES (NEW.complaint_id);
   END IF;
   RETURN NULL;
@@ -65,7 +67,9 @@ def _sqlite():
                f"{f'WHEN {when} ' if when else ''}BEGIN INSERT INTO {CHANGES} (complaint_id) "
                "VALUES (NEW.complaint_id); END")
         yield (f"CREATE TRIGGER figures_{table}_update AFTER UPDATE ON {table} BEGIN "
-               f"INSERT INTO {CHANGES} (complaint_id) VALUES (NEW.complaint_id); END")
+               f"INSERT INTO {CHANGES} (complaint_id) VALUES (OLD.complaint_id); "
+               f"INSERT INTO {CHANGES} (complaint_id) SELECT NEW.complaint_id "
+               "WHERE NEW.complaint_id IS NOT OLD.complaint_id; END")
         yield (f"CREATE TRIGGER figures_{table}_delete AFTER DELETE ON {table} BEGIN "
                f"INSERT INTO {CHANGES} (complaint_id) VALUES (OLD.complaint_id); END")
 

@@ -55,6 +55,15 @@ def test_a_longer_word_is_found_as_written_not_as_scattered_characters(submit, f
     assert found("理财产品") == [wanted.number]
 
 
+def test_a_word_never_spans_two_runs_of_chinese(submit, found):
+    _case(submit, narrative="购买理财，财产受损")
+    assert found("理财产") == []
+
+
+def test_what_was_typed_is_read_up_to_ten_words():
+    assert len(search.words(" ".join(f"词{i:02d}语" for i in range(30)))) == search.MOST_WORDS
+
+
 def test_every_word_typed_must_be_found(submit, found):
     both = _case(submit, narrative="信用卡被盗刷，要求退款")
     _case(submit, narrative="信用卡年费争议")
@@ -136,3 +145,11 @@ def test_the_index_keeps_up_with_the_texts_and_skips_other_updates(postgres, sub
     Complaint.objects.filter(pk=case.pk).update(narrative="改为投诉盗刷")
     assert found("盗刷") == [case.number]
     assert found("十天") == []
+
+
+@pytest.mark.postgres
+def test_a_very_long_text_is_indexed_without_failing(postgres, submit, found):
+    case = _case(submit)
+    long_text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(100_000)) + "退款超时"
+    Complaint.objects.filter(pk=case.pk).update(root_cause="退款超时" + long_text)  # unbounded fields too
+    assert found("退款超时") == [case.number]  # the start of the text is indexed

@@ -178,10 +178,85 @@ def test_the_rebuild_command_counts_every_cell_again(varied, staff, clock):
     assert kept == direct
 
 
-def test_the_fold_needs_no_rollups_when_figures_come_from_the_cases(settings, case):
-    settings.FIGURES_FOLD_SECONDS = 0
+def test_with_rollups_off_the_fold_drops_the_notes_and_forgets_the_cells(settings, case, staff, clock):
     case("2026-10-12 09:00")
-    assert rollups.fold() == 0 and not FigureCell.objects.exists()
+    rollups.fold(now=clock.set("2026-11-15 10:00"))
+    settings.FIGURES_FOLD_SECONDS = 0
+    case("2026-10-13 09:00")
+    assert FigureChange.objects.exists()
+    assert rollups.fold() == 0 and not FigureChange.objects.exists()
+    settings.FIGURES_FOLD_SECONDS = 60  # switched on again: counted afresh, not from stale cells
+    assert not rollups.summary(scope(staff["manager_hq"])).from_rollups
+    rollups.fold(now=clock.set("2026-11-15 10:05"))
+    assert rollups.summary(scope(staff["manager_hq"])).value["total"] == 2
+
+
+def test_a_unit_moved_under_another_parent_has_its_sums_counted_again(case, staff, org, clock):
+    from accounts.services import org_unit_save
+
+    case("2026-10-12 09:00", by="handler_sz")  # GD-SZ, under GD
+    rollups.fold(now=clock.set("2026-11-15 10:00"))
+    sz = org["GD-SZ"]
+    sz.parent = org["FJ"]
+    org_unit_save(unit=sz)
+    assert not rollups.summary(scope(staff["manager_gd"])).from_rollups  # from the cases meanwhile
+    rollups.fold(now=clock.set("2026-11-15 10:01"))
+    assert rollups.summary(scope(staff["manager_gd"])).value["total"] == 0
+    assert rollups.summary(scope(staff["supervisor_fj"])).value["total"] == 1
+
+
+def test_a_call_moved_to_another_case_counts_both_cases_again(case, walk, clock):
+    first, second = case("2026-10-12 09:00"), case("2026-10-13 09:00")
+    walk.call(first, "2026-10-12 10:00", promised="2026-10-12 16:00")
+    rollups.fold(now=clock.set("2026-11-15 10:00"))
+    from complaints.models import ContactAttempt
+
+    ContactAttempt.objects.filter(complaint=first).update(complaint=second)
+    assert set(FigureChange.objects.values_list("complaint_id", flat=True)) >= {first.pk, second.pk}
+
+
+@pytest.mark.postgres
+def test_a_rebuild_while_another_runs_is_refused_and_a_fold_skips(postgres, case, clock):
+    from django.db import connection
+
+    case("2026-10-12 09:00")
+    with connection.cursor() as cursor:  # another process holding the lock, as seen from here
+        cursor.execute("SELECT pg_advisory_lock(%s)", [rollups.LOCK])
+    import threading
+
+    answers = {}
+
+    def elsewhere():
+        from django.db import connections
+
+        try:
+            answers["fold"] = rollups.fold(now=clock.now)
+            try:
+                rollups.rebuild(now=clock.now)
+            except rollups.Busy:
+                answers["rebuild"] = "busy"
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [rollups.LOCK])
+    assert answers == {"fold": 0, "rebuild": "busy"}
+
+
+def test_the_demo_database_has_the_triggers_the_rollups_rely_on(db):
+    """A later migration that rebuilds a watched table on SQLite would drop them silently."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's triggers; PostgreSQL's are tested by every fold above")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'figures_%'")
+        tables = {row[0] for row in cursor.fetchall()}
+    assert tables == {"complaints_complaint", "complaints_historyentry", "complaints_contactattempt",
+                      "complaints_notice", "complaints_review", "dashboards_accountabilityrecord"}
 
 
 def test_the_beat_task_folds_once_per_slot(case, clock):

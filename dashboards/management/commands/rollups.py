@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from dashboards import rollups
 
@@ -16,7 +16,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         if rebuild:
             progress = (lambda month: self.stdout.write(f"  {month:%Y-%m}")) if verbosity > 1 else None
-            cells = rollups.rebuild(progress=progress)
+            try:
+                cells = rollups.rebuild(progress=progress)
+            except rollups.Busy as exc:
+                raise CommandError(f"{exc}; try again when it has finished.") from exc
             self.stdout.write(f"Roll-ups rebuilt: {cells} cells in {time.monotonic() - started:.1f} s.")
         else:
             cells = rollups.fold(budget_seconds=float("inf"))
