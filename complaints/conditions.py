@@ -41,6 +41,12 @@ def case_conditions(now: dt.datetime) -> dict[str, Q]:
     }
 
 
+# Each deadline whose passing turns a condition above by itself (nothing written), with the
+# time that meets it: dashboards.counting counts a set of cases again when the earliest of
+# these still ahead has passed (tests/dashboards/test_rollups.py checks the list is whole).
+DEADLINES = (("first_callback_due", "first_callback_at"), ("resolution_due", "resolved_at"),
+             ("revisit_due", "revisited_at"), ("reply_due", "replied_at"))
+
 # Each rate counted over cases: (numerator, denominator), as named above.
 RATE_PARTS = {
     "first_callback_on_time_rate": ("callback_on_time", "callback_counted"),

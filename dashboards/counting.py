@@ -18,12 +18,14 @@ count the cell again although nothing was written.
 
 import datetime as dt
 import heapq
+import operator
+from functools import reduce
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from complaints.conditions import FIGURE_NAMES, case_conditions
+from complaints.conditions import DEADLINES, FIGURE_NAMES, case_conditions
 from complaints.models import ContactAttempt, HistoryEntry, Notice, NoticeKind, Review, State
 from dashboards.models import AccountabilityRecord
 
@@ -217,17 +219,10 @@ def _measures(cases, by_cell, at) -> None:
 
 def _deadlines_ahead(cases, now, by_cell, at) -> None:
     """``stale_at``: the earliest deadline after ``now`` that may turn a
-    condition of complaints.conditions (or a promise) for a case of the set."""
-    ahead = {
-        "callback": Min("first_callback_due", filter=Q(first_callback_at__isnull=True, first_callback_due__gt=now)),
-        "resolution": Min("resolution_due", filter=Q(resolved_at__isnull=True, resolution_due__gt=now)),
-        "revisit": Min("revisit_due", filter=Q(revisited_at__isnull=True, revisit_due__gt=now)),
-        "reply": Min("reply_due", filter=Q(replied_at__isnull=True, reply_due__gt=now)),
-    }
-    open_or_pending = cases.filter(
-        Q(first_callback_at__isnull=True, first_callback_due__gt=now)
-        | Q(resolved_at__isnull=True, resolution_due__gt=now)
-        | Q(revisited_at__isnull=True, revisit_due__gt=now) | Q(replied_at__isnull=True, reply_due__gt=now))
+    condition of complaints.conditions (``DEADLINES``), or a promise, for a case of the set."""
+    pending = {due: Q(**{f"{done}__isnull": True, f"{due}__gt": now}) for due, done in DEADLINES}
+    ahead = {f"ahead_{due}": Min(due, filter=condition) for due, condition in pending.items()}
+    open_or_pending = cases.filter(reduce(operator.or_, pending.values()))
     promises = ContactAttempt.objects.filter(complaint__in=cases, promised_callback_at__gt=now)
     for qs, prefix, measures in ((open_or_pending, "", ahead),
                                  (promises, "complaint__", {"promise": Min("promised_callback_at")})):

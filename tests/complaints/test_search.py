@@ -153,3 +153,12 @@ def test_a_very_long_text_is_indexed_without_failing(postgres, submit, found):
     long_text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(100_000)) + "退款超时"
     Complaint.objects.filter(pk=case.pk).update(root_cause="退款超时" + long_text)  # unbounded fields too
     assert found("退款超时") == [case.number]  # the start of the text is indexed
+
+
+def test_the_index_and_the_scan_search_the_same_texts():
+    """The PostgreSQL index (migration 0019) and SQLite's scan name the searched texts apart."""
+    import importlib
+
+    migration = importlib.import_module("complaints.migrations.0019_search")
+    indexed = {column for columns in migration.WEIGHTS.values() for column in columns}
+    assert indexed == set(search.TEXT_FIELDS)

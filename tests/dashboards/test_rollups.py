@@ -284,3 +284,25 @@ def test_the_latest_measures_of_a_union_are_the_latest_of_each_part(monkeypatch)
     first["measures"], second["measures"] = [[9, 1], [5, 2], [1, 3]], [[8, 4], [7, 5], [6, 6]]
     total = counting.add(counting.add(counting.empty(), first), second)
     assert total["measures"] == [[9, 1], [8, 4], [7, 5]]
+
+
+def test_every_deadline_a_condition_compares_with_now_is_watched_by_the_rollups():
+    """A condition that turns when a deadline passes must be in conditions.DEADLINES,
+    or its cells would never be counted again (dashboards.counting._deadlines_ahead)."""
+    from django.db.models import Q
+
+    from complaints.conditions import DEADLINES, case_conditions
+
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    compared: set[str] = set()
+
+    def walk(node):
+        for child in node.children:
+            if isinstance(child, Q):
+                walk(child)
+            elif child[1] == now:
+                compared.add(child[0].split("__")[0])
+
+    for condition in case_conditions(now).values():
+        walk(condition)
+    assert compared and compared <= {due for due, _done in DEADLINES}
