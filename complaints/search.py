@@ -26,7 +26,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q
 
-from complaints.numbering import number_part
+from complaints.numbering import digits_of_number, number_part
 
 CHINESE = "\u3400-\u9fff"
 WORDS = re.compile(f"[{CHINESE}]+|[0-9A-Za-z]+")
@@ -65,8 +65,6 @@ def _scan(queryset, text: str):
     """SQLite: every word in one of the texts (or a part of the number)."""
     part = number_part(text)
     if part is not None:
-        from complaints.numbering import digits_of_number
-
         return queryset.alias(number_digits=digits_of_number()).filter(number_digits__contains=part)
     found = queryset
     for word in words(text):

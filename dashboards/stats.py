@@ -1,4 +1,6 @@
-"""The figures of docs/rules.md §7, each defined once and computed in the database.
+"""The figures of docs/rules.md §7, each made once here from the counts of
+dashboards.counting (computed in the database), whether the counts come from the
+cases (``FromCases``) or from the roll-ups (``dashboards.rollups.Kept``).
 
 Every figure starts from ``Complaint.objects.visible_to(user)`` narrowed to a
 period (by received time, Asia/Shanghai days, both ends inclusive) and an

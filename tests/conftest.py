@@ -102,8 +102,8 @@ def _fast_passwords(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The console SMS gateway writes its outbox file under the test's temporary directory.
     settings.SMS_FILE_DIR = str(tmp_path_factory.getbasetemp() / "sms")
-    # Dashboard figures computed on every request (tests/dashboards/test_rollups.py
-    # turns the cache on where it is under test).
+    # Dashboard figures computed from the cases on every request (tests/dashboards/test_rollups.py
+    # and the figures_both_ways fixture turn the roll-ups on where they are under test).
     settings.FIGURES_FOLD_SECONDS = 0
     # Working days read afresh for every deadline (test_business_calendar.py
     # tests the per-process cache itself).
