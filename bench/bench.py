@@ -191,6 +191,21 @@ INTAKE = {
 }
 
 
+# Each complaint tells its own matter (as bench/intake.lua does), so the near-duplicate check
+# (issue 19) meets texts like a branch's day, not thousands of copies of one.
+THINGS = ["积分兑换的商品", "储蓄卡", "信用卡", "房贷", "理财产品", "手机银行", "ETC", "基金定投", "存单", "跨行转账",
+          "车贷", "社保卡", "外汇汇款", "代扣水电费", "网银U盾", "保管箱", "大额存单", "收款码", "公积金贷款", "贵金属"]
+FAULTS = ["迟迟未发货", "被无故冻结", "多扣了手续费", "到账延迟", "利率调整没有通知", "无法办理注销", "出现不明扣款",
+          "审批迟迟没有结果", "被强制搭售其他产品", "密码被重置", "额度被突然降低", "利息算错少给了",
+          "预约后到网点无人接待", "客服承诺回电却没回", "人脸识别总是失败", "挂失后仍然被扣钱"]
+BRANCHES = ["天河路", "体育西路", "珠江新城", "五羊新城", "东山口", "北京路", "江南西", "客村", "员村", "石牌桥"]
+
+
+def _narrative(rng) -> str:
+    return (f"压测：{rng.randint(1, 12)}月{rng.randint(1, 28)}日在{rng.choice(BRANCHES)}支行办理的{rng.choice(THINGS)}"
+            f"{rng.choice(FAULTS)}，涉及{rng.randint(50, 9999)}元，卡号尾号{rng.randint(0, 9999):04d}。")
+
+
 def _intake_client(base: str, username: str, seconds: float, start_at: float, queue) -> None:
     client = ApiClient(base, username)
     rng = random.Random(os.getpid())
@@ -199,7 +214,8 @@ def _intake_client(base: str, username: str, seconds: float, start_at: float, qu
     done, errors, latencies = 0, 0, []
     deadline = start_at + seconds
     while time.time() < deadline:
-        body = dict(INTAKE, complainant=dict(INTAKE["complainant"], phone=f"139{rng.randint(10_000_000, 99_999_999)}"))
+        body = dict(INTAKE, narrative=_narrative(rng),
+                    complainant=dict(INTAKE["complainant"], phone=f"139{rng.randint(10_000_000, 99_999_999)}"))
         started = time.perf_counter()
         answer = client.post("/api/v1/complaints/", body)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -270,7 +286,7 @@ def forget_intake(args) -> None:
     django.setup()
     from django.db import connection, transaction
 
-    from complaints.models import Complaint, HistoryEntry
+    from complaints.models import Complaint, GroupDecision, HistoryEntry, IssueGroup
 
     table, history = Complaint._meta.db_table, HistoryEntry._meta.db_table
     referring = [(rel.related_model._meta.db_table, rel.field.column)
@@ -281,6 +297,11 @@ def forget_intake(args) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # nothing pending before the ALTER
             cursor.execute(f"ALTER TABLE {history} DISABLE TRIGGER USER")
+        # Their groups of near-duplicates (issue 19) go with them.
+        groups = list(IssueGroup.objects.filter(leader_id__in=ids).values_list("pk", flat=True))
+        GroupDecision.objects.filter(group_id__in=groups).delete()
+        Complaint.objects.filter(issue_group_id__in=groups).update(issue_group=None)
+        IssueGroup.objects.filter(pk__in=groups).delete()
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
             marks = ", ".join(["%s"] * len(chunk))
@@ -290,6 +311,36 @@ def forget_intake(args) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {history} ENABLE TRIGGER USER")
     print(f"{found} complaints logged by the intake benchmark removed")
+
+
+def checks(args) -> None:
+    """Issue 19: the near-duplicate checks of the complaints the intake logged,
+    run by the worker while the load lasts; wait for what is left and record
+    how many were left when the load ended and how long they took to drain."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from complaints.models import GroupDecision, Likeness
+
+    left = Likeness.objects.filter(checked_at__isnull=True).count()
+    started = time.monotonic()
+    while Likeness.objects.filter(checked_at__isnull=True).exists() and time.monotonic() - started < args.wait:
+        time.sleep(0.5)
+    waiting = Likeness.objects.filter(checked_at__isnull=True).count()
+    logged = Likeness.objects.filter(complaint__complainant_name=INTAKE["complainant"]["name"])
+    figure = {"checked": logged.filter(checked_at__isnull=False).count(), "left_when_load_ended": left,
+              "drained_seconds": round(time.monotonic() - started, 1), "still_waiting": waiting,
+              "joined_groups": GroupDecision.objects.filter(complaint__complainant_name=INTAKE["complainant"]["name"],
+                                                            kind="joined").count(),
+              "target_seconds": 60}
+    print(f"near-duplicate checks: {figure['checked']} checked by the worker; {left} waiting when the load ended, "
+          f"drained in {figure['drained_seconds']} s (target: every complaint checked within 60 s); "
+          f"{figure['joined_groups']} joined a group")
+    record("intake_checks", {"intake_checks": figure}, args)
+    if waiting:
+        raise SystemExit("near-duplicate checks still waiting")
 
 
 # --- The sweep ------------------------------------------------------------------
@@ -449,6 +500,9 @@ def main(argv=None) -> None:
     p.set_defaults(func=intake)
     p = sub.add_parser("forget-intake")
     p.set_defaults(func=forget_intake)
+    p = sub.add_parser("checks")
+    p.add_argument("--wait", type=float, default=120)
+    p.set_defaults(func=checks)
     p = sub.add_parser("sweep")
     p.add_argument("--due", type=int, default=1000)
     p.add_argument("--repeat", type=int, default=3)

@@ -14,10 +14,23 @@ function init(args)
   math.randomseed(os.time() + id)
 end
 
+-- Each complaint tells its own matter (as bench.py's Python client does): a thing, what went
+-- wrong, an amount, a day and a branch, so the near-duplicate check (issue 19) meets texts like a
+-- branch's day, not ten thousand copies of one.
+local things = {"积分兑换的商品", "储蓄卡", "信用卡", "房贷", "理财产品", "手机银行", "ETC", "基金定投", "存单", "跨行转账",
+  "车贷", "社保卡", "外汇汇款", "代扣水电费", "网银U盾", "保管箱", "大额存单", "收款码", "公积金贷款", "贵金属"}
+local faults = {"迟迟未发货", "被无故冻结", "多扣了手续费", "到账延迟", "利率调整没有通知", "无法办理注销",
+  "出现不明扣款", "审批迟迟没有结果", "被强制搭售其他产品", "密码被重置", "额度被突然降低", "利息算错少给了",
+  "预约后到网点无人接待", "客服承诺回电却没回", "人脸识别总是失败", "挂失后仍然被扣钱"}
+local branches = {"天河路", "体育西路", "珠江新城", "五羊新城", "东山口", "北京路", "江南西", "客村", "员村", "石牌桥"}
+
 request = function()
   local phone = string.format("139%08d", math.random(0, 99999999))
+  local narrative = string.format("压测：%d月%d日在%s支行办理的%s%s，涉及%d元，卡号尾号%04d。",
+    math.random(1, 12), math.random(1, 28), branches[math.random(#branches)], things[math.random(#things)],
+    faults[math.random(#faults)], math.random(50, 9999), math.random(0, 9999))
   local body = '{"channel": "phone", "category": "I-2", "reason": "积分兑换商品迟迟未发货", ' ..
-    '"request": "尽快发货", "narrative": "压测：客户来电反映兑换商品未发货。", ' ..
+    '"request": "尽快发货", "narrative": "' .. narrative .. '", ' ..
     '"complainant": {"name": "压测客户", "phone": "' .. phone .. '", "gender": "U", ' ..
     '"customer_type": "existing", "vip": false, "sensitive_identity": "none"}}'
   return wrk.format("POST", "/api/v1/complaints/", {

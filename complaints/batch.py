@@ -6,6 +6,7 @@ is never counted into a batch."""
 import datetime as dt
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from complaints.classification import BATCH_THRESHOLD
@@ -36,6 +37,12 @@ def count_in(*, day: dt.date, category_id: int, issue_tag: str) -> int:
         )
         (count,) = cursor.fetchone()
     return count
+
+
+def count_out(*, day: dt.date, category_id: int, issue_tag: str) -> None:
+    """Take one complaint off the day's counter (split off its issue)."""
+    BatchCounter.objects.filter(day=day, category_id=category_id, issue_tag=issue_tag, count__gt=0).update(
+        count=F("count") - 1)
 
 
 def is_batch_count(count: int) -> bool:

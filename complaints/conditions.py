@@ -38,6 +38,8 @@ def case_conditions(now: dt.datetime) -> dict[str, Q]:
         "revisit_on_time": revisit_counted & Q(revisited_at__lte=F("revisit_due")),
         "reply_counted": reply_counted,
         "reply_on_time": reply_counted & Q(replied_at__lte=F("reply_due")),
+        # 重复投诉 (complaints/similar.py): the same complainant, the same category, within 7 days before.
+        "repeat": Q(is_repeat=True),
     }
 
 
@@ -64,4 +66,5 @@ FIGURE_LABELS = {
     "one_time": _("resolved the first time"), "invalid": _("invalid"), "overdue": _("overdue now"),
     "revisit_counted": _("revisit made or due"), "revisit_on_time": _("revisited on time"),
     "reply_counted": _("reply to the body made or due"), "reply_on_time": _("replied to the body on time"),
+    "repeat": _("repeat complaints (the same complainant and category within 7 days)"),
 }

@@ -292,6 +292,14 @@ class ContactForm(forms.Form):
         help_text=_("The time you told the customer to expect the next call (下次回电时间), e.g. 2026-12-03 10:00."))
 
 
+class GroupDecisionForm(forms.Form):
+    """A supervisor's decision on a group of near-duplicates (complaints/services/grouping.py)."""
+
+    decision = forms.ChoiceField(label=_("decision"), choices=[("confirm", _("Confirm the group")),
+                                                                 ("split", _("Split this case off"))])
+    note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+
 class NoticeForm(forms.Form):
     """A notice recorded on its own (an earlier call that told the decision, a letter sent)."""
 

@@ -91,6 +91,12 @@ def supervises(user) -> bool:
     return bool(_roles(user) & roles.SUPERVISING)
 
 
+def decides_groups(complaint, user) -> bool:
+    """A group of near-duplicates (complaints/services/grouping.py) is confirmed
+    or split by a supervisor or cs_manager whose scope holds the case (and the superuser)."""
+    return in_scope(complaint, user) and (_is_superuser(user) or supervises(user))
+
+
 def sees_figures(user) -> bool:
     """Dashboards, reports and exports: managers, supervisors, cs_managers and
     executives (§7)."""

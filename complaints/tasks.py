@@ -1,10 +1,17 @@
 """Celery tasks: thin callers of the services (STYLE.md §5)."""
 
+import logging
+import time
+
 from celery import shared_task
 
 from complaints import notice_delivery
+from complaints.services import grouping
 from complaints.sweep import sweep
 from ops.services import heartbeat_record, slot_claim
+
+log = logging.getLogger(__name__)
+_last_queued = [0.0]
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
@@ -20,9 +27,43 @@ def sweep_deadlines(self, slot: int | None = None) -> dict:
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
+def group_alike(self, slot: int | None = None) -> int:
+    """The near-duplicate check of the complaints logged without an issue tag
+    (complaints/services/grouping.py): queued by the intake, and from beat for
+    what the queue missed."""
+    if slot and not slot_claim(name="group-alike", seconds=slot, task_id=self.request.id):
+        return 0
+    return grouping.check_pending()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def learn_likeness_weights(self, slot: int | None = None) -> int:
+    """The tokens' weights of complaints/likeness.py, learnt again from the latest complaints."""
+    if slot and not slot_claim(name="learn-likeness-weights", seconds=slot, task_id=self.request.id):
+        return 0
+    learnt = grouping.learn_weights()
+    return learnt.cases if learnt else 0
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
 def deliver_notices(self, slot: int | None = None) -> int:
     """The customer notices' outbox (complaints/notice_delivery.py): after a
     notice is queued, and from beat every minute for what is left or retried."""
     if slot and not slot_claim(name="deliver-notices", seconds=slot, task_id=self.request.id):
         return 0
     return notice_delivery.deliver_due()
+
+
+def queue_group_check() -> bool:
+    """After an intake without an issue tag: ask a worker for the near-duplicate
+    check (at most once a second per process: one run checks every complaint
+    waiting; beat checks what is left every ``GROUPING_CHECK_SECONDS``)."""
+    if time.monotonic() - _last_queued[0] < 1.0:
+        return False
+    _last_queued[0] = time.monotonic()
+    try:
+        group_alike.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: beat runs the check
+        log.warning("Could not queue the near-duplicate check (%s); beat will run it.", exc)
+        return False
+    return True

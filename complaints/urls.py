@@ -14,6 +14,7 @@ urlpatterns = [
     path("complaints/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("complaints/<int:pk>/take/", views.case_take, name="take"),
     path("complaints/<int:pk>/contact/", views.case_contact, name="contact"),
+    path("complaints/<int:pk>/group/", views.case_group, name="group"),
     path("complaints/<int:pk>/attach/", views.case_attach, name="attach"),
     path("complaints/<int:pk>/notice/", views.case_notice, name="notice"),
     path("complaints/<int:pk>/reply/", views.case_reply, name="reply"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from complaints import attachments, labels, notices, policies, privacy, selectors, services
+from complaints import attachments, labels, likeness, notices, policies, privacy, selectors, services, similar
 from complaints.classification import urgent_reason_labels
 from complaints.conditions import FIGURE_LABELS
 from complaints.exceptions import ComplaintError, NotVisible, TooManySearches
@@ -26,6 +27,7 @@ from complaints.forms import (
     AttachmentForm,
     ComplaintIntakeForm,
     ContactForm,
+    GroupDecisionForm,
     NoticeForm,
     ReplyForm,
     ReviewDecideForm,
@@ -88,7 +90,7 @@ def intake_preview(request):
     form = ComplaintIntakeForm(request.POST, user=request.user)
     if not form.is_valid():
         return JsonResponse({"ok": False, "errors": {f: [str(m) for m in e] for f, e in form.errors.items()}})
-    decision = form.decision
+    decision, data = form.decision, form.cleaned_data
     c = decision.classification
     return JsonResponse({
         "ok": True,
@@ -102,6 +104,12 @@ def intake_preview(request):
         "first_callback_due": timezone.localtime(decision.first_callback_due).strftime("%Y-%m-%d %H:%M"),
         "resolution_due": timezone.localtime(decision.resolution_due).strftime("%Y-%m-%d"),
         "calendar_unconfirmed": decision.calendar_unconfirmed,
+        "is_repeat": decision.is_repeat,
+        # The unit's most similar complaints, as the case page shows them (one template).
+        "similar_html": render_to_string("complaints/snippets/similar.html", {"new_tab": True, "similar": similar.most_similar(
+            user=request.user, unit=decision.unit, around=decision.received_at, text=likeness.text_of(
+                reason=data["reason"], request=data.get("request", ""), narrative=data.get("narrative", "")))},
+            request=request),
     })
 
 
@@ -292,6 +300,9 @@ def case_detail(request, pk, forms=None):
             "notice_content": notices.draft_for(NoticeKind.REVIEW_OUTCOME, complaint)})) if review else None,
         "outcomes": ContactAttempt.Outcome.choices, "now": clock.now(),
         "urgent_labels": urgent_reason_labels(complaint.urgent_reasons),
+        "similar": similar.for_case(user=user, complaint=complaint),
+        "group": similar.group_of(user=user, complaint=complaint),
+        "group_form": forms.get("group") or GroupDecisionForm(),
     })
 
 
@@ -350,6 +361,17 @@ def case_form_post(request, pk, key: str, form: forms_module.Form, call, done: s
         return _failed(request, pk, key, form, exc)
     messages.success(request, done)
     return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_group(request, pk):
+    """A supervisor confirms the case's group of near-duplicates or splits the case off."""
+    def decide(data):
+        call = services.group_confirm if data["decision"] == "confirm" else services.group_split
+        call(complaint_id=pk, by=request.user, note=data["note"])
+
+    return case_form_post(request, pk, "group", GroupDecisionForm(request.POST), decide, _("Decision recorded."))
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import logs
-from config.env import env, envbool, envchoice, envdate, envint, envlist
+from config.env import env, envbool, envchoice, envdate, envint, envlist, envshare
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -339,6 +339,16 @@ REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
 # figure computed from the cases on each request.
 FIGURES_FOLD_SECONDS = envint("FIGURES_FOLD_SECONDS", 60)
 FIGURES_CACHE = "figures"
+# Similar complaints (complaints/similar.py, likeness.py): the least likeness (the cosine of the
+# texts' tokens weighted by rarity, 0-1) of a complaint shown as similar on a case page and in the
+# intake preview; the tokens' weights are learnt from the latest complaints this often (seconds).
+SIMILAR_MIN_LIKENESS = envshare("SIMILAR_MIN_LIKENESS", 0.3)
+LIKENESS_WEIGHTS_SECONDS = envint("LIKENESS_WEIGHTS_SECONDS", 6 * 3600)
+# Batches without a tag (complaints/services/grouping.py): complaints of one unit, category and day
+# at least this alike join one issue (measured on paraphrased groups: bench/RESULTS.md), and how
+# often beat checks the complaints the intake's queued check missed (seconds).
+BATCH_MIN_LIKENESS = envshare("BATCH_MIN_LIKENESS", 0.6)
+GROUPING_CHECK_SECONDS = envint("GROUPING_CHECK_SECONDS", 20)
 # A cache every web and worker process shares (Redis in production): search throttles.
 SHARED_CACHE = FIGURES_CACHE
 # Notices to the customer (docs/rules.md §8): SMS through a gateway (escalation/gateways.py).
@@ -382,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
     # docs/rules.md §8: notices to customers (SMS, e-mail) still queued or to be retried.
+    "group-alike": {"task": "complaints.tasks.group_alike", "schedule": float(GROUPING_CHECK_SECONDS),
+                    "kwargs": {"slot": GROUPING_CHECK_SECONDS}, "options": {"expires": max(GROUPING_CHECK_SECONDS - 2, 1)}},
+    "learn-likeness-weights": {"task": "complaints.tasks.learn_likeness_weights",
+                               "schedule": float(LIKENESS_WEIGHTS_SECONDS), "kwargs": {"slot": LIKENESS_WEIGHTS_SECONDS},
+                               "options": {"expires": max(LIKENESS_WEIGHTS_SECONDS - 60, 1)}},
     "deliver-notices": {"task": "complaints.tasks.deliver_notices", "schedule": 60.0, "kwargs": {"slot": 60},
                         "options": {"expires": 55}},
     # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).

@@ -117,6 +117,7 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
         [_("Regulator reply on-time rate"), Percent(s["regulator_reply_on_time_rate"])],
         [_("Review rate (核查)"), Percent(s["review_rate"])],
         [_("Reviews that changed the decision"), Percent(s["review_changed_rate"])],
+        [_("Repeat complaint rate (重复投诉率)"), Percent(s["repeat_complaint_rate"])],
         *[[_("Forwarded by: %(body)s") % {"body": SourceBody(body).label}, n]
           for body, n in s["by_source_body"].items()],
         [_("Overdue now"), s["overdue"]],

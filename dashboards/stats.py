@@ -106,6 +106,8 @@ def rates_from(counts: dict) -> dict:
         "regulator_reply_on_time_rate": _rate(counts["reply_on_time"], counts["reply_counted"]),
         "review_rate": _rate(counts.get("reviews", 0), counts.get("decisions_told", 0)),
         "review_changed_rate": _rate(counts.get("reviews_changed", 0), counts.get("reviews_decided", 0)),
+        # 重复投诉率: repeat complaints (complaints/similar.py) among the complaints received.
+        "repeat_complaint_rate": _rate(counts["repeat"], counts["total"]),
     }
 
 
@@ -202,6 +204,7 @@ def summary_from(counts: dict, scope: Scope, names: Names) -> dict:
         # the numerator and denominator of each rate counted over cases (the dashboard links both)
         "rate_parts": {rate: [counts[top], counts[bottom]] for rate, (top, bottom) in RATE_PARTS.items()},
         "overdue": counts["overdue"],
+        "repeat": counts["repeat"],
         # §7: invalidated complaints are not complaints per premium
         "per_100m_premium": per_100m(scope, counts["total"] - counts["invalid"]),
     }

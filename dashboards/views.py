@@ -116,6 +116,7 @@ def _context(form):
             "prevention_links": {"accountability": policies.records_accountability(form.user),
                                  "premiums": policies.enters_premium(form.user)},
             "drill_all": drill(scope), "drill_overdue": drill(scope, overdue="true"),
+            "drill_repeat": drill(scope, figure="repeat"),
             # each case-counted rate's numerator and denominator, with the cases behind each
             "parts": {rate: {"top": top, "bottom": bottom, "top_link": drill(scope, figure=names[0]),
                              "bottom_link": drill(scope, figure=names[1])}

@@ -25,7 +25,7 @@ import json
 import multiprocessing
 import random
 import traceback
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +43,7 @@ from accounts.selectors import holders_remembered, role_holder
 from accounts.services import org_unit_save
 from approvals.models import ApprovalChain, ApprovalStep, Payment
 from approvals.services import route
-from complaints import tracking
+from complaints import likeness, similar, tracking
 from complaints.classification import Facts, classify
 from complaints.models import (
     CallbackRule,
@@ -54,6 +54,7 @@ from complaints.models import (
     ContactAttempt,
     HistoryEntry,
     Level,
+    Likeness,
     Notice,
     NoticeChannel,
     NoticeKind,
@@ -71,6 +72,7 @@ from escalation.calendar import WorkingCalendar
 from escalation.models import Alert
 
 MARK = "GEN-"  # product_ref prefix of generated cases
+REPEAT_SHARE = 0.03  # complaints by someone who complained in the last 7 days, about the same matter (and as many about another)
 PRODUCTS = 300  # products complained about: a few often, most seldom
 
 
@@ -265,7 +267,7 @@ def write(model: type[models.Model], rows: list[dict]) -> None:
     missing = [f for f in fields if f.attname not in rows[0]]
     defaults = {f.attname: _default(f) for f in missing}
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**defaults, **row) for row in rows], batch_size=500)
+        model.objects.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=500)
         return
     names = [f.attname for f in fields]
     convert = [_converter(f) for f in fields]
@@ -296,6 +298,8 @@ def _converter(f) -> Callable:
         return lambda v: "\\N" if v is None else ("t" if v else "f")
     if isinstance(f, models.DateTimeField):
         return lambda v: "\\N" if v is None else v.isoformat()
+    if isinstance(f, models.BinaryField):
+        return lambda v: "\\N" if v is None else "\\x" + bytes(v).hex()
     return lambda v: "\\N" if v is None else str(v)
 
 
@@ -344,6 +348,11 @@ class Generator:
         self._approver = cache(self._approver_uncached)
         self._close_after = cache(self._close_after_uncached)
         self._users = None
+        # The last week's cases' complainants, (received, phone, name, category id) in time order, and
+        # by phone: who may come back, and whether they come back within 7 days in the same category.
+        self.recent: deque = deque()
+        self.by_phone: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
+        self.by_category: dict[int, deque] = defaultdict(deque)
         self.calendar = WorkingCalendar(timezone.localdate(now) - dt.timedelta(days=365 * 4),
                                         timezone.localdate(now) + dt.timedelta(days=60))
 
@@ -434,10 +443,30 @@ class Generator:
         callback = self.callback_due(received, c.callback_rule)
         domain_reason, domain_request = REASONS.get(category.domain, REASONS["general"])
         claim = rng.choice(AMOUNTS) if rng.random() < 0.55 else None
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+        # Some complainants come back (a side stream drawn from the number: every other fact stays
+        # as the generator always made it); a repeat complaint (重复投诉) when in the same category
+        # within 7 days.
+        while self.recent and received - self.recent[0][0] > similar.REPEAT_WITHIN:
+            _, gone, _, cat = self.recent.popleft()
+            self.by_category[cat].popleft()
+            self.by_phone[gone].pop(0)
+            if not self.by_phone[gone]:
+                del self.by_phone[gone]
+        side = random.Random(f"{number}:again")
+        draw, same = side.random(), self.by_category[category.pk]
+        if same and draw < REPEAT_SHARE:  # again about the same matter
+            phone, name = same[side.randrange(len(same))]
+        elif self.recent and draw < 2 * REPEAT_SHARE:  # again, about something else
+            _, phone, name, _ = self.recent[side.randrange(len(self.recent))]
+        is_repeat = any(cat == category.pk for cat, _ in self.by_phone.get(phone, ()))
+        self.recent.append((received, phone, name, category.pk))
+        self.by_category[category.pk].append((phone, name))
+        self.by_phone[phone].append((category.pk, received))
         return dict(
             id=self.ids[Complaint].one(), number=number, channel=channel, org_unit_id=unit.pk,
-            complainant_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-            complainant_phone=f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+            complainant_name=name, complainant_phone=phone, is_repeat=is_repeat, issue_group_id=None,
             complainant_gender=rng.choice("MFU"), complainant_id_number="",
             customer_type="existing" if rng.random() < 0.8 else "new",
             complainant_region=unit.name.replace("分公司", "").replace("第", "")[:20], is_vip=facts.is_vip,
@@ -855,3 +884,5 @@ def _flush(rows: Rows, written: dict) -> None:
                          (Alert, rows.alerts), (Notice, rows.notices), (Review, rows.reviews)):
         write(model, batch)
         written[model._meta.model_name] += len(batch)
+    write(Likeness, [{"complaint_id": row["id"], "sketch": likeness.sketch(likeness.text_of(
+        reason=row["reason"], request=row["request"], narrative=row["narrative"]))} for row in rows.complaints])

@@ -26,15 +26,16 @@ from complaints.models.activity import (
     attachment_path,
 )
 from complaints.models.counters import BatchCounter, IntakeKey, NumberSequence
+from complaints.models.groups import GroupDecision, IssueGroup
 from complaints.models.notices import SENT_CHANNELS, Notice, NoticeChannel, NoticeKind, NoticeTemplate
 from complaints.models.record import Category, Cause, Complaint, ComplaintQuerySet
 from complaints.models.reviews import Review
-from complaints.models.search import SearchDocument
+from complaints.models.search import Likeness, LikenessWeights, SearchDocument
 
 __all__ = [
     "ACTIVE_STATES", "FORWARDED_CHANNELS", "IN_PERSON_CHANNELS", "LEVEL_PRIORITY", "OPEN_STATES", "Attachment",
     "BatchCounter", "CallbackRule", "Category", "Cause", "Channel", "Complaint", "ComplaintQuerySet", "ContactAttempt",
-    "CustomerType", "DifficultFlag", "Gender", "HistoryEntry", "IntakeKey", "Level", "NumberSequence", "OwnerRule",
+    "CustomerType", "DifficultFlag", "Gender", "GroupDecision", "IssueGroup", "HistoryEntry", "IntakeKey", "Level", "Likeness", "LikenessWeights", "NumberSequence", "OwnerRule",
     "PersonalDataAccess", "SensitiveIdentity", "SourceBody", "State", "attachment_path",
     "SENT_CHANNELS", "Notice", "NoticeChannel", "NoticeKind", "NoticeTemplate", "Review", "SearchDocument",
 ]

@@ -172,6 +172,9 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     product_ref = models.CharField(_("product / policy / merchant reference"), max_length=100,
                                    blank=True)
     issue_tag = models.CharField(_("issue tag"), max_length=100, blank=True)
+    # Near-duplicates joined without a tag (complaints/services/grouping.py): their tag is the group's.
+    issue_group = models.ForeignKey("complaints.IssueGroup", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="members", verbose_name=_("group of near-duplicates"))
     subject_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("agent complained about"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="complaints_about",
@@ -204,6 +207,9 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     priority = models.PositiveSmallIntegerField(_("priority"), editable=False)
     is_batch = models.BooleanField(_("batch complaint"), default=False)
     is_upgraded = models.BooleanField(_("upgraded"), default=False)
+    # 重复投诉 (issue 19): the same complainant complained in the same category within the 7 days
+    # before (complaints/similar.py); set at intake.
+    is_repeat = models.BooleanField(_("repeat complaint"), default=False)
     upgrade_reason = models.CharField(_("upgrade reason"), max_length=200, blank=True)
 
     # Time (docs/rules.md §4).
@@ -313,6 +319,10 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
             models.Index(fields=["received_at"], name="cmp_received_idx"),
             # Intake search by phone, earlier complaints of a complainant.
             models.Index(fields=["complainant_phone"], name="cmp_phone_idx"),
+            models.Index(fields=["complainant_id_number"], name="cmp_id_number_idx",
+                         condition=~models.Q(complainant_id_number="")),
+            # A unit's cases of a day or of 90 days: similar complaints and near-duplicates (issue 19).
+            models.Index(fields=["org_unit", "received_at"], name="cmp_unit_received_idx"),
             # Batch detection: same category and issue tag on one day.
             models.Index(fields=["category", "issue_tag", "received_at"], name="cmp_batch_idx"),
             models.Index(fields=["state"], name="cmp_state_idx"),

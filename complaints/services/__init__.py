@@ -6,6 +6,7 @@ nothing else. This module is the app's public surface for writes."""
 from complaints.services.contact import contact_record
 from complaints.services.evidence import attachment_add
 from complaints.services.forwarded import NotForwarded, complaint_reply_to_body
+from complaints.services.grouping import group_confirm, group_split
 from complaints.services.history import history_entry, record_history
 from complaints.services.intake import Intake, IntakeDecision, complaint_submit, decide
 from complaints.services.ownership import assign_owner, complaint_take, hand_to_supervisor, reclassify, upgrade
@@ -37,7 +38,7 @@ __all__ = [
     "assign_owner", "attachment_add", "available_transitions", "complaint_reply_to_body",
     "complaint_archive", "complaint_extend", "complaint_invalidate", "complaint_pause", "complaint_reopen",
     "complaint_resolve", "complaint_resolve_on_spot", "complaint_resume", "complaint_revisit", "complaint_submit",
-    "complaint_take", "complaint_verify", "contact_record", "decide", "hand_to_supervisor", "history_entry",
+    "complaint_take", "complaint_verify", "contact_record", "decide", "group_confirm", "group_split", "hand_to_supervisor", "history_entry",
     "recompute_resolution_due", "reclassify", "record_history", "register_transition", "reopened",
     "resolution_deadline", "review_decide", "review_request", "run_transition", "transition_apply", "upgrade",
 ]

@@ -14,13 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from complaints import batch, notices, policies, privacy, selectors, tell, tracking
-from complaints.classification import BATCH_THRESHOLD, Classification, classify, facts_of
+from complaints import batch, likeness, notices, policies, privacy, selectors, similar, tasks, tell, tracking
+from complaints.classification import Classification, classify, facts_of
 from complaints.exceptions import ConcurrentChange, NotPermitted
 from complaints.models import (
-    ACTIVE_STATES,
     FORWARDED_CHANNELS,
-    OPEN_STATES,
     Category,
     Channel,
     Complaint,
@@ -28,6 +26,7 @@ from complaints.models import (
     Gender,
     HistoryEntry,
     IntakeKey,
+    Likeness,
     NoticeChannel,
     NoticeKind,
     SensitiveIdentity,
@@ -35,8 +34,8 @@ from complaints.models import (
     State,
 )
 from complaints.numbering import next_number
-from complaints.services.history import record_history
-from complaints.services.ownership import assign_owner, hand_to_supervisor, reclassify
+from complaints.services.batches import batch_detected
+from complaints.services.ownership import assign_owner
 from complaints.services.workflow import resolution_deadline
 from complaints.validators import (
     FUTURE_TOLERANCE,
@@ -96,6 +95,9 @@ class IntakeDecision:
     first_callback_due: dt.datetime
     resolution_due: dt.datetime
     calendar_unconfirmed: bool
+    unit: OrgUnit
+    received_at: dt.datetime
+    is_repeat: bool  # 重复投诉 (complaints/similar.py)
 
 
 def _resolve_intake(*, by: User, intake: Intake) -> tuple[OrgUnit, Category, User | None, dt.datetime]:
@@ -207,6 +209,10 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
         resolution_due=resolution_deadline(deadlines.resolution_due(received_at, deadlines.BASE_WINDOW_DAYS),
                                            intake.reply_due),
         calendar_unconfirmed=not callback.confirmed,
+        unit=unit,
+        received_at=received_at,
+        is_repeat=similar.repeated(phone=intake.complainant_phone, id_number=intake.complainant_id_number,
+                                   category_id=category.pk, received_at=received_at),
     )
 
 
@@ -250,6 +256,8 @@ def complaint_submit(*, by: User, intake: Intake, idempotency_key: str = "", sho
                 return earlier
         complaint = _submit(by=by, intake=intake, unit=unit, category=category, agent=agent,
                             received_at=received_at)
+        if not complaint.issue_tag:  # near-duplicates join one issue (complaints/services/grouping.py)
+            transaction.on_commit(tasks.queue_group_check)
         if key is not None:
             IntakeKey.objects.filter(pk=key.pk).update(complaint=complaint)
         complaint.disclosed = _shown(by, complaint, shown_on)
@@ -302,6 +310,7 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
         narrative=intake.narrative,
         issue_tag=issue_tag,
         is_batch=is_batch,
+        is_repeat=decision.is_repeat,
         claim_amount=intake.claim_amount,
         product_ref=intake.product_ref,
         subject_agent=agent,
@@ -329,6 +338,8 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
     )
     tracking.refresh(complaint)
     insert_new(complaint)
+    Likeness(complaint=complaint, sketch=likeness.sketch(likeness.text_of(
+        reason=complaint.reason, request=complaint.request, narrative=complaint.narrative))).save(force_insert=True)
     received = HistoryEntry(
         at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
         by=by, comment="",
@@ -340,7 +351,7 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
     # Kept on the instance: the intake's answer shows this timeline without reading it back.
     complaint.history_written = [received]
     if is_batch:
-        _batch_detected(complaint)
+        batch_detected(complaint)
     tell.intake(complaint, by=by)
     complaint.notices_written = []
     if settings.NOTICE_ACKNOWLEDGE_BY_SMS and notices.is_mobile(complaint.complainant_phone):
@@ -348,35 +359,3 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
         complaint.notices_written.append(notices.record(
             complaint, kind=NoticeKind.ACKNOWLEDGEMENT, channel=NoticeChannel.SMS, by=by))
     return complaint
-
-
-def _batch_detected(complaint: Complaint) -> None:
-    """§3 rule 4: the day's earlier complaints about the same issue become urgent
-    too (their deadlines recomputed); the supervisor and cs_manager are told once."""
-    start, end = batch.day_bounds(batch.local_day(complaint.received_at))
-    now = clock.now()
-    units = {complaint.org_unit}
-    earlier = (Complaint.objects.select_for_update(of=("self",)).select_related("category", "owner", "org_unit")
-               .filter(category=complaint.category, issue_tag=complaint.issue_tag, is_batch=False,
-                       received_at__gte=start, received_at__lt=end).exclude(pk=complaint.pk))
-    for case in earlier:
-        case.is_batch = True
-        reclassify(case, is_batch=True)
-        case.callback_rule = case_rule = classify(facts_of(case)).callback_rule
-        if case.first_callback_at is None and case.state in OPEN_STATES:
-            # The 3-hour clock of a case that becomes urgent later runs from the
-            # moment it became urgent, and never moves a deadline later.
-            due = deadlines.first_callback_due(max(case.received_at, now), case_rule).at
-            case.first_callback_due = min(case.first_callback_due, due)
-        if case.state in ACTIVE_STATES and hand_to_supervisor(case):
-            tell.new_owner(case, reason=_("Batch complaint"))
-        units.add(case.org_unit)
-        tracking.refresh(case, recorded=tracking.recorded_keys(case))
-        case.save()
-        record_history(
-            case, at=now, name="batch", from_state=case.state,
-            by=None, comment=_("Batch complaint: more than %(n)d complaints about “%(tag)s” today.")
-            % {"n": BATCH_THRESHOLD, "tag": case.issue_tag},
-            data={"trigger": complaint.number},
-        )
-    tell.batch(complaint, units=units)

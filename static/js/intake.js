@@ -115,7 +115,8 @@
         preview.querySelector("dl").hidden = false;
         preview.querySelectorAll("[data-k]").forEach(function (el) {
           var v = data[el.dataset.k];
-          if (el.dataset.k === "calendar_unconfirmed") { el.hidden = !v; return; }
+          if (el.dataset.k === "calendar_unconfirmed" || el.dataset.k === "is_repeat") { el.hidden = !v; return; }
+          if (el.dataset.k === "similar_html") { el.innerHTML = v; return; }  // rendered and escaped by the server
           el.textContent = Array.isArray(v) ? (v.join("、") || "—") : (v || "—");
         });
       })

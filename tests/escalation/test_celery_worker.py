@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,17 @@ def test_the_beat_scheduled_sweep_runs_by_itself(worker, submit):
     case = submit(by="handler_gd", received_at=days_ago(12))  # callback overdue, resolution not yet
     wait_for(lambda: Complaint.objects.get(pk=case.pk).is_upgraded, "the sweep to upgrade the case")
     assert Notification.objects.filter(complaint=case, kind="overdue").count() == 2
+
+
+@pytest.mark.real_clock  # the worker checks on the real clock
+def test_the_eleventh_near_duplicate_is_urgent_within_a_minute(worker, submit):
+    """Issue 19: near-duplicates logged without a tag are checked by the worker
+    after the intake answers; the 11th makes all eleven urgent within a minute."""
+    text = "天河路支行的ATM机把我的银行卡吞了，取款{n}元没取出来卡也没了，大堂经理说要等三个工作日才能取卡"
+    cases = [submit(by="front_desk_gd", narrative=text.format(n=100 + i), reason="ATM吞卡", request="")
+             for i in range(11)]
+    logged = time.monotonic()
+    wait_for(lambda: Complaint.objects.filter(pk__in=[c.pk for c in cases], is_batch=True).count() == 11,
+             "all eleven to become batch complaints", timeout=60)
+    assert time.monotonic() - logged < 60
+    assert len(set(Complaint.objects.filter(pk__in=[c.pk for c in cases]).values_list("issue_tag", flat=True))) == 1

@@ -49,14 +49,15 @@ def reference_kept(settings):
     forget_templates()
 
 
-def test_an_intake_through_the_api_takes_six_statements_on_postgresql(token_client, reference_kept):
+def test_an_intake_through_the_api_takes_eight_statements_on_postgresql(token_client, reference_kept):
     client = token_client("front_desk_gd")
     client.post("/api/v1/complaints/", api_payload(), format="json")  # per-process caches filled
     response, sql = _statements(lambda: client.post("/api/v1/complaints/", api_payload(), format="json"))
     assert response.status_code == 201, response.content
-    # token with user, unit and roles · number · case · history · acknowledgement SMS (§8) · disclosure
-    # log (elsewhere the roles are a query of their own)
-    assert len(sql) == (6 if connection.vendor == "postgresql" else 7), "\n".join(sql)
+    # token with user, unit and roles · the complainant's last 7 days (重复投诉) · number · case · its
+    # likeness sketch (issue 19) · history · acknowledgement SMS (§8) · disclosure log (elsewhere the
+    # roles are a query of their own)
+    assert len(sql) == (8 if connection.vendor == "postgresql" else 9), "\n".join(sql)
     assert "accounts_orgunit" in sql[0], "the unit is read with the token"
 
 

@@ -106,6 +106,8 @@ PAYERS = frozenset({"finance", SU})
 FORWARDED_WORKERS = frozenset({"supervisor", "cs_manager", SU})
 # §8 核查: supervisors and customer service managers have a review queue.
 REVIEWERS = frozenset({"supervisor", "cs_manager", SU})
+# Issue 19: groups of near-duplicates are confirmed or split by the supervising roles of the scope.
+GROUP_DECIDERS = frozenset({"supervisor", "cs_manager", SU})
 # §7 整改 is run by supervisors, cs_managers and managers; an item's owner (the
 # GD handler owns the unit's item) sees and moves on their own item.
 RECTIFIERS = frozenset({"supervisor", "cs_manager", "manager", SU})
@@ -283,7 +285,8 @@ def build_world() -> World:
     from approvals.models import ApprovalStep
     from approvals.services import payment_record
     from complaints import services
-    from complaints.models import PersonalDataAccess
+    from complaints.models import Likeness, PersonalDataAccess
+    from complaints.services.grouping import check_pending
     from dashboards.models import AccountabilityRecord, PremiumFigure, RectificationItem
     from escalation.models import Alert, Notification
 
@@ -355,6 +358,15 @@ def build_world() -> World:
         w.cases[("forwarded", unit)] = forwarded.pk
         reviewed = walk(log(owner), "resolved")
         w.cases[("reviewed", unit)] = reviewed
+        # Issue 19: two near-duplicates logged without a tag (in a category of their own), grouped by
+        # the check; the world's other cases are left unchecked (they are alike: a batch otherwise).
+        alike = [services.complaint_submit(by=owner, intake=intake(
+            complainant_name=COMPLAINANT[unit], complainant_phone=PHONE, category="I-1",
+            narrative=f"{unit}支行的ATM机把我的银行卡吞了，取款{n}元没取出来，大堂经理说要等三个工作日")).pk
+            for n in (300, 500)]
+        Likeness.objects.exclude(complaint__in=alike).update(checked_at=timezone.now())
+        check_pending()
+        w.cases[("grouped", unit)] = alike[0]
         w.reviews[unit] = services.review_request(complaint_id=reviewed, by=clerk, reason="客户不服处理决定").pk
 
         w.items[unit] = RectificationItem.objects.create(
@@ -683,6 +695,9 @@ MATRIX: dict[str, list[Probe]] = {
     # The customer's request is written down by whoever logs complaints.
     "complaints:review": [case_post("POST", "resolved", INTAKE, {"reason": "客户不服处理决定"}, refusal="message")],
     "complaints:reviews": [Probe("GET", allowed=REVIEWERS)],
+    # Issue 19: a supervisor of the case's scope splits a near-duplicate off its group.
+    "complaints:group": [case_post("POST", "grouped", GROUP_DECIDERS, {"decision": "split", "note": "不同问题"},
+                                   refusal="message")],
     # §8: a review is decided by the unit above; every GD principal is of the case's own unit.
     "complaints:review-decide": [
         Probe("POST", "POST", frozenset({SU}), kwargs=lambda w, v, p: {"pk": w.reviews[w.unit_of(v)]},

@@ -1,0 +1,131 @@
+"""How alike two complaints' texts are (issue 19): one definition for the
+similar complaints of a case page and of the intake preview (complaints/similar.py)
+and for the near-duplicates that join one issue (complaints/services/grouping.py).
+
+A text's *tokens* are every overlapping pair of Chinese characters (a lone
+character stands for itself) and every run of letters or digits, after NFKC
+(full-width to half-width) and lower case; punctuation and spaces are dropped,
+so word order, punctuation and a typo move only the tokens they touch.
+
+Two texts' *likeness* is the cosine of their tokens weighted by how rare each
+is among the complaints (inverse document frequency, ``Weights``): from 0
+(nothing in common) to 1 (the same tokens). Words every complaint uses
+(客户反映, 要求尽快处理) weigh little; the facts of a matter (a branch, a
+product, a merchant) weigh much, so the same matter told in other words stays
+alike and two matters told in the same stock phrases do not. Without learnt
+weights every token weighs the same (the Ochiai coefficient).
+
+A case keeps the *sketch* of its texts (``Likeness``): its ``SKETCH`` smallest
+token hashes (CRC-32). For texts of up to ``SKETCH`` distinct tokens (a few
+hundred characters) the likeness of two sketches is exactly that of the
+texts; for longer ones both are compared over the range of hashes both
+sketches cover, an estimate made of the same hashes.
+"""
+
+import math
+import re
+import sys
+import unicodedata
+import zlib
+from array import array
+
+SKETCH = 128
+_TOKENS = re.compile("[\u3400-\u9fff]+|[0-9a-z]+")
+_LITTLE = sys.byteorder == "little"
+assert array("I").itemsize == 4, "a sketch is made of 4-byte words"
+
+
+def text_of(*, reason: str = "", request: str = "", narrative: str = "") -> str:
+    """The customer's account of a complaint: what is compared."""
+    return "\n".join((reason or "", request or "", narrative or ""))
+
+
+def tokens(text: str) -> set[str]:
+    found = set()
+    for run in _TOKENS.findall(unicodedata.normalize("NFKC", text or "").lower()):
+        if "\u3400" <= run[0] <= "\u9fff" and len(run) > 1:
+            found.update(run[i:i + 2] for i in range(len(run) - 1))
+        else:
+            found.add(run)
+    return found
+
+
+def sketch(text: str) -> bytes:
+    """The ``SKETCH`` smallest token hashes of ``text``, ascending, as 4-byte little-endian words."""
+    hashes = array("I", sorted({zlib.crc32(t.encode()) for t in tokens(text)})[:SKETCH])
+    if not _LITTLE:
+        hashes.byteswap()
+    return hashes.tobytes()
+
+
+def _words(blob: bytes | memoryview) -> array:
+    words = array("I")
+    words.frombytes(bytes(blob))
+    if not _LITTLE:
+        words.byteswap()
+    return words
+
+
+def hashes(blob: bytes | memoryview) -> frozenset[int]:
+    return frozenset(_words(blob))
+
+
+def counted(sketches, *, least: int = 2) -> bytes:
+    """In how many of ``sketches`` (blobs) each token is found, for the tokens
+    found at least ``least`` times: (hash, count) pairs packed as ``Weights`` reads them."""
+    counts: dict[int, int] = {}
+    for blob in sketches:
+        for h in _words(blob):
+            counts[h] = counts.get(h, 0) + 1
+    words = array("I", [x for h, n in counts.items() if n >= least for x in (h, n)])
+    if not _LITTLE:
+        words.byteswap()
+    return words.tobytes()
+
+
+class Weights:
+    """The squared weight of each token: ln((N + 1) / (n + 1)) for a token found
+    in n of N complaints; a token not counted weighs as one found once. Learnt
+    from no complaint, every token weighs 1."""
+
+    def __init__(self, counts: dict[int, int] | None = None, cases: int = 0):
+        self.cases = cases
+        if cases:
+            self.unseen = math.log((cases + 1) / 2) ** 2
+            self.squared = {h: math.log((cases + 1) / (n + 1)) ** 2 for h, n in (counts or {}).items()}
+        else:
+            self.unseen, self.squared = 1.0, {}
+
+    @classmethod
+    def unpacked(cls, blob: bytes | memoryview, cases: int) -> "Weights":
+        words = _words(blob)
+        return cls(dict(zip(words[::2], words[1::2], strict=True)), cases)
+
+    def total(self, tokens) -> float:
+        get, unseen = self.squared.get, self.unseen
+        return sum(get(h, unseen) for h in tokens)
+
+
+UNIFORM = Weights()
+
+
+def _covered(a: frozenset[int], b: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """Both sketches over the hashes both cover: a full sketch (``SKETCH`` hashes)
+    covers up to its largest."""
+    full = [max(s) for s in (a, b) if len(s) >= SKETCH]
+    if not full:
+        return a, b
+    cut = min(full)
+    return frozenset(h for h in a if h <= cut), frozenset(h for h in b if h <= cut)
+
+
+def likeness(a: frozenset[int], b: frozenset[int], weights: Weights = UNIFORM) -> float:
+    """The likeness of two sketches (``hashes``): the weighted cosine of their tokens."""
+    if not a or not b:
+        return 0.0
+    a, b = _covered(a, b)
+    both = a & b
+    if not both:
+        return 0.0
+    whole = weights.total(a) * weights.total(b)
+    return weights.total(both) / math.sqrt(whole) if whole else 0.0

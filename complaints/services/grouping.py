@@ -1,0 +1,171 @@
+"""Batches without a tag (issue 19, docs/rules.md §3 rule 4): complaints of the
+same unit, category and day whose texts are near-duplicates join one issue, as
+a shared issue tag would, and the batch rule counts them.
+
+After a complaint without an issue tag is logged, ``check_pending`` (a task
+queued by the intake (``tasks.queue_group_check``), and beat every ``GROUPING_CHECK_SECONDS`` for whatever
+the queue missed) compares its sketch (complaints/likeness.py) with the
+unit's other complaints of that day in that category, each without a typed
+tag. When the most alike (weighted by the tokens' rarity, learnt from recent
+complaints: ``learn_weights``) is at least ``settings.BATCH_MIN_LIKENESS`` alike,
+the complaint joins that one's group, or both start one: every member gets the
+group's tag (近似投诉·<first number>) and the day's counter of the tag counts
+it. The complaint that makes more than 10 makes all of them urgent, itself
+included, with the 3-hour clock from that moment, and the chains are told
+once (``intake.batch_detected``).
+
+A supervisor sees the group on the case page and confirms it or splits a case
+off (its tag cleared, no longer counted, never joined again by the system);
+a case already made urgent stays urgent. Every decision, the system's and
+theirs, is a ``GroupDecision``, and on the case's timeline.
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from complaints import batch, likeness, policies, selectors, similar
+from complaints.exceptions import NotPermitted
+from complaints.models import Complaint, GroupDecision, IssueGroup, Likeness, LikenessWeights
+from complaints.services.batches import batch_detected
+from complaints.services.history import record_history
+from config import clock
+
+TAG = "近似投诉·{number}"  # the issue tag of a group: data, the same in every language
+LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
+
+
+def check_pending(*, most: int = 2000) -> int:
+    """Check the complaints not checked yet, oldest first, each in its own
+    transaction (concurrent workers take different ones); answers how many."""
+    done = 0
+    while done < most:
+        with transaction.atomic():
+            row = (Likeness.objects.select_for_update(skip_locked=True).filter(checked_at__isnull=True)
+                   .order_by("complaint_id").first())
+            if row is None:
+                break
+            check(row)
+        done += 1
+    return done
+
+
+def check(row: Likeness) -> GroupDecision | None:
+    """The near-duplicate check of one complaint (its ``Likeness`` row, locked):
+    the decision when it joined a group."""
+    Likeness.objects.filter(pk=row.pk).update(checked_at=clock.now())
+    case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
+    if case.issue_tag or GroupDecision.objects.filter(complaint=case, kind=GroupDecision.Kind.SPLIT).exists():
+        return None  # a typed tag names its issue; a case split off is not joined again
+    day = batch.local_day(case.received_at)
+    _lock(case.org_unit_id, case.category_id, day)
+    start, end = batch.day_bounds(day)
+    candidates = (Likeness.objects
+                  .filter(complaint__org_unit=case.org_unit_id, complaint__category=case.category_id,
+                          complaint__received_at__gte=start, complaint__received_at__lt=end)
+                  .filter(Q(complaint__issue_tag="") | Q(complaint__issue_group__isnull=False))
+                  .exclude(complaint=case)
+                  .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT)
+                  .values_list("complaint_id", "sketch", "complaint__issue_group_id"))
+    mine, weighed = likeness.hashes(row.sketch), similar.weights()
+    best = max(((likeness.likeness(mine, likeness.hashes(blob), weighed), -pk, group)
+                for pk, blob, group in candidates), default=None)
+    if best is None or best[0] < settings.BATCH_MIN_LIKENESS:
+        return None
+    score, alike_pk, group_id = best[0], -best[1], best[2]
+    alike = Complaint.objects.select_related("org_unit", "category").get(pk=alike_pk)
+    if group_id is None:
+        leader = min(case, alike, key=lambda c: (c.received_at, c.pk))  # the group is named after its first
+        group = IssueGroup.objects.create(org_unit_id=case.org_unit_id, category_id=case.category_id, day=day,
+                                          tag=TAG.format(number=leader.number), leader=leader,
+                                          created_at=clock.now())
+        _join(alike, group, score=score, alike=case)
+    else:
+        group = IssueGroup.objects.get(pk=group_id)
+    return _join(case, group, score=score, alike=alike)
+
+
+WEIGHTS_SAMPLE = 20_000
+
+
+@transaction.atomic
+def learn_weights(*, sample: int = WEIGHTS_SAMPLE) -> LikenessWeights | None:
+    """Learn the tokens' weights (complaints/likeness.py) from the latest
+    ``sample`` complaints of every unit: in how many of them each token is
+    found. Beat runs it every ``LIKENESS_WEIGHTS_SECONDS``; None while no
+    complaint is kept."""
+    sketches = list(Likeness.objects.order_by("-complaint_id").values_list("sketch", flat=True)[:sample])
+    if not sketches:
+        return None
+    LikenessWeights.objects.all().delete()
+    return LikenessWeights.objects.create(learnt_at=clock.now(), cases=len(sketches),
+                                          counts=likeness.counted(sketches))
+
+
+def _lock(unit_id: int, category_id: int, day) -> None:
+    """Checks of one unit's category on one day run one after another, so two
+    near-duplicates checked at once never start two groups (SQLite writes one
+    at a time anyway)."""
+    if connection.vendor == "postgresql":
+        key = hash((unit_id, category_id, day.toordinal())) & 0x7FFFFFFF
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCKS, key])
+
+
+def _join(case: Complaint, group: IssueGroup, *, score: float, alike: Complaint) -> GroupDecision:
+    now = clock.now()
+    case.issue_tag, case.issue_group = group.tag, group
+    Complaint.objects.filter(pk=case.pk).update(issue_tag=group.tag, issue_group=group)
+    decision = GroupDecision.objects.create(group=group, complaint=case, kind=GroupDecision.Kind.JOINED,
+                                            likeness=round(score, 4), alike=alike, at=now)
+    record_history(case, at=now, name="grouped", from_state=case.state, by=None,
+                   comment=_("Joined “%(tag)s”: %(pct)d%% alike to %(number)s.")
+                   % {"tag": group.tag, "pct": round(score * 100), "number": alike.number},
+                   data={"group": group.pk, "likeness": round(score, 4), "alike": alike.number})
+    count = batch.count_in(day=group.day, category_id=group.category_id, issue_tag=group.tag)
+    if batch.is_batch_count(count):
+        batch_detected(case, itself=True)
+    return decision
+
+
+def members(group: IssueGroup) -> list[Complaint]:
+    return list(group.members.select_related("category").order_by("received_at", "pk"))
+
+
+def _decided(*, complaint_id: int, by) -> tuple[Complaint, IssueGroup]:
+    case = selectors.get_visible(user=by, complaint_id=complaint_id)
+    if not policies.decides_groups(case, by):
+        raise NotPermitted(_("Only a supervisor of the case's unit confirms or splits a group."))
+    if case.issue_group_id is None:
+        raise NotPermitted(_("This case is not in a group of near-duplicates."))
+    return case, IssueGroup.objects.select_for_update().get(pk=case.issue_group_id)
+
+
+@transaction.atomic
+def group_confirm(*, complaint_id: int, by, note: str = "") -> GroupDecision:
+    """A supervisor confirms the group the case is in: the same issue."""
+    case, group = _decided(complaint_id=complaint_id, by=by)
+    now = clock.now()
+    group.confirmed_at, group.confirmed_by = now, by
+    group.save(update_fields=["confirmed_at", "confirmed_by"])
+    record_history(case, at=now, name="group_confirmed", from_state=case.state, by=by, comment=note,
+                   data={"group": group.pk})
+    return GroupDecision.objects.create(group=group, complaint=case, kind=GroupDecision.Kind.CONFIRMED, by=by,
+                                        at=now, note=note)
+
+
+@transaction.atomic
+def group_split(*, complaint_id: int, by, note: str = "") -> GroupDecision:
+    """A supervisor splits the case off its group: not the same issue. Its tag
+    is cleared and the day's count of the group's tag no longer counts it; an
+    urgency it already has stays."""
+    case, group = _decided(complaint_id=complaint_id, by=by)
+    now = clock.now()
+    Complaint.objects.filter(pk=case.pk).update(issue_tag="", issue_group=None)
+    batch.count_out(day=group.day, category_id=group.category_id, issue_tag=group.tag)
+    case.issue_tag, case.issue_group = "", None
+    record_history(case, at=now, name="group_split", from_state=case.state, by=by, comment=note,
+                   data={"group": group.pk, "tag": group.tag})
+    return GroupDecision.objects.create(group=group, complaint=case, kind=GroupDecision.Kind.SPLIT, by=by,
+                                        at=now, note=note)
