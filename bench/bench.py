@@ -214,7 +214,7 @@ def _intake_client(base: str, username: str, seconds: float, start_at: float, qu
     done, errors, latencies = 0, 0, []
     deadline = start_at + seconds
     while time.time() < deadline:
-        body = dict(INTAKE, narrative=_narrative(rng),
+        body = dict(INTAKE, reason=f"{rng.choice(THINGS)}{rng.choice(FAULTS)}", narrative=_narrative(rng),
                     complainant=dict(INTAKE["complainant"], phone=f"139{rng.randint(10_000_000, 99_999_999)}"))
         started = time.perf_counter()
         answer = client.post("/api/v1/complaints/", body)

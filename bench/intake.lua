@@ -29,7 +29,8 @@ request = function()
   local narrative = string.format("压测：%d月%d日在%s支行办理的%s%s，涉及%d元，卡号尾号%04d。",
     math.random(1, 12), math.random(1, 28), branches[math.random(#branches)], things[math.random(#things)],
     faults[math.random(#faults)], math.random(50, 9999), math.random(0, 9999))
-  local body = '{"channel": "phone", "category": "I-2", "reason": "积分兑换商品迟迟未发货", ' ..
+  local reason = things[math.random(#things)] .. faults[math.random(#faults)]
+  local body = '{"channel": "phone", "category": "I-2", "reason": "' .. reason .. '", ' ..
     '"request": "尽快发货", "narrative": "' .. narrative .. '", ' ..
     '"complainant": {"name": "压测客户", "phone": "' .. phone .. '", "gender": "U", ' ..
     '"customer_type": "existing", "vip": false, "sensitive_identity": "none"}}'

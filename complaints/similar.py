@@ -7,8 +7,8 @@
   (``is_repeat``, counted by the 重复投诉率) at intake when such a complaint was
   received in the 7 days before it.
 - **The most similar complaints of the unit:** the ``SIMILAR_SHOWN`` (5)
-  complaints of the same unit received within ``SIMILAR_WITHIN`` (90 days)
-  of this one whose texts are most alike (complaints/likeness.py), at least
+  complaints of the same unit and category (同类) received within
+  ``SIMILAR_WITHIN`` (90 days) of this one whose texts are most alike (complaints/likeness.py), at least
   ``settings.SIMILAR_MIN_LIKENESS``, with how each was settled.
 
 The tokens' weights (how rare each is) are learnt from recent complaints
@@ -37,6 +37,7 @@ SAME_COMPLAINANT_WITHIN = dt.timedelta(days=365)  # 12 months
 SIMILAR_WITHIN = dt.timedelta(days=90)
 SIMILAR_SHOWN = 5
 COMPLAINANT_SHOWN = 20
+RAREST, CANDIDATES = 8, 300  # on PostgreSQL, compared with the 300 sharing most of a text's 8 rarest words
 _weights: KeptInProcess[likeness.Weights] = KeptInProcess(max_entries=1)
 
 
@@ -95,40 +96,52 @@ def complainant_cases(*, user, complaint: Complaint) -> tuple[list[Related], int
     return [Related(case, repeat=is_repeat(case, complaint)) for case in shown], total
 
 
-def most_similar(*, user, unit, text: str = "", sketch: bytes | None = None, around: dt.datetime | None = None,
-                 exclude_pk: int | None = None) -> list[Related]:
-    """The unit's complaints most alike ``text`` (or its ``sketch``), received
-    within 90 days of ``around`` (now for a complaint not yet logged) and not
-    after now, most alike first; only those the user may see."""
+def most_similar(*, user, unit, category_id: int, text: str = "", sketch: bytes | None = None,
+                 around: dt.datetime | None = None, exclude_pk: int | None = None) -> list[Related]:
+    """The unit's complaints of the same category most alike ``text`` (or its
+    ``sketch``), received within 90 days of ``around`` (now for a complaint not
+    yet logged) and not after now, most alike first; only those the user may see."""
     now = clock.now()
     around = around or now
     mine = likeness.hashes(sketch if sketch is not None else likeness.sketch(text))
     if not mine:
         return []
     weighed = weights()
-    candidates = (Likeness.objects.filter(complaint__org_unit=unit,
-                                          complaint__received_at__gte=around - SIMILAR_WITHIN,
-                                          complaint__received_at__lte=min(around + SIMILAR_WITHIN, now))
-                  .values_list("complaint_id", "sketch"))
+    candidates = Likeness.objects.filter(complaint__org_unit=unit, complaint__category=category_id,
+                                         complaint__received_at__gte=around - SIMILAR_WITHIN,
+                                         complaint__received_at__lte=min(around + SIMILAR_WITHIN, now))
     if exclude_pk is not None:
         candidates = candidates.exclude(complaint_id=exclude_pk)
-    rarest = _rarest(text, weighed)
-    if rarest and connection.vendor == "postgresql":
-        # A unit's 90 days hold thousands of cases: only the ``CANDIDATES`` sharing most of its rarest
-        # tokens (the facts a like case shares), found and ranked by the search index (complaints/search.py).
-        query = SearchQuery(" | ".join(rarest), search_type="raw", config="simple")
-        candidates = (candidates.filter(complaint__search_document__vector=query)
-                      .alias(shared=SearchRank(F("complaint__search_document__vector"), query))
-                      .order_by("-shared")[:CANDIDATES])
     floor = settings.SIMILAR_MIN_LIKENESS
     scored = heapq.nlargest(
         SIMILAR_SHOWN * 4,
-        ((score, pk) for pk, blob in candidates.iterator(chunk_size=2000)
+        ((score, pk) for pk, blob in narrowed(candidates, text, weighed).values_list("complaint_id", "sketch")
          if (score := likeness.likeness(mine, likeness.hashes(blob), weighed)) >= floor))
     if not scored:
         return []
     cases = Complaint.objects.visible_to(user).select_related("category").in_bulk([pk for _, pk in scored])
     return [Related(cases[pk], likeness=score) for score, pk in scored if pk in cases][:SIMILAR_SHOWN]
+
+
+def narrowed(candidates, text: str, weighed: likeness.Weights):
+    """At most ``CANDIDATES`` of ``candidates`` (Likeness rows) to compare with
+    ``text``: on PostgreSQL those sharing most of its ``RAREST`` rarest pairs of
+    Chinese characters, found and ranked by the search index (complaints/search.py),
+    so a unit's busiest day or months cost no more than a few hundred
+    comparisons; a complaint alike shares the facts its rarest words are."""
+    rarest = _rarest(text, weighed)
+    if not rarest or connection.vendor != "postgresql":
+        return candidates
+    query = SearchQuery(" | ".join(rarest), search_type="raw", config="simple")
+    return (candidates.filter(complaint__search_document__vector=query)
+            .alias(shared=SearchRank(F("complaint__search_document__vector"), query))
+            .order_by("-shared")[:CANDIDATES])
+
+
+def _rarest(text: str, weighed: likeness.Weights) -> list[str]:
+    """The ``RAREST`` rarest pairs of Chinese characters of ``text`` (the search index's words)."""
+    pairs = [t for t in likeness.tokens(text) if len(t) == 2 and all("\u3400" <= ch <= "\u9fff" for ch in t)]
+    return heapq.nlargest(RAREST, pairs, key=lambda t: (weighed.squared.get(zlib.crc32(t.encode()), weighed.unseen), t))
 
 
 def group_of(*, user, complaint: Complaint) -> dict | None:
@@ -146,22 +159,13 @@ def group_of(*, user, complaint: Complaint) -> dict | None:
     }
 
 
-RAREST = 8
-CANDIDATES = 300
-
-
-def _rarest(text: str, weighed: likeness.Weights) -> list[str]:
-    """The ``RAREST`` rarest pairs of Chinese characters of ``text`` (the search index's words)."""
-    pairs = [t for t in likeness.tokens(text) if len(t) == 2 and all("\u3400" <= ch <= "\u9fff" for ch in t)]
-    return heapq.nlargest(RAREST, pairs, key=lambda t: (weighed.squared.get(zlib.crc32(t.encode()), weighed.unseen), t))
-
-
 def for_case(*, user, complaint: Complaint) -> dict:
     """The similar-complaints panel of a case page."""
     related, total = complainant_cases(user=user, complaint=complaint)
     stored = Likeness.objects.filter(complaint=complaint).values_list("sketch", flat=True).first()
     similar = most_similar(
-        user=user, unit=complaint.org_unit, around=complaint.received_at, exclude_pk=complaint.pk,
+        user=user, unit=complaint.org_unit, category_id=complaint.category_id, around=complaint.received_at,
+        exclude_pk=complaint.pk,
         sketch=bytes(stored) if stored is not None else None,
         text=likeness.text_of(reason=complaint.reason, request=complaint.request, narrative=complaint.narrative))
     return {"complainant": related, "complainant_total": total, "similar": similar}

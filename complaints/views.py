@@ -107,7 +107,8 @@ def intake_preview(request):
         "is_repeat": decision.is_repeat,
         # The unit's most similar complaints, as the case page shows them (one template).
         "similar_html": render_to_string("complaints/snippets/similar.html", {"new_tab": True, "similar": similar.most_similar(
-            user=request.user, unit=decision.unit, around=decision.received_at, text=likeness.text_of(
+            user=request.user, unit=decision.unit, category_id=decision.category.pk, around=decision.received_at,
+            text=likeness.text_of(
                 reason=data["reason"], request=data.get("request", ""), narrative=data.get("narrative", "")))},
             request=request),
     })

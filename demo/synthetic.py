@@ -884,5 +884,7 @@ def _flush(rows: Rows, written: dict) -> None:
                          (Alert, rows.alerts), (Notice, rows.notices), (Review, rows.reviews)):
         write(model, batch)
         written[model._meta.model_name] += len(batch)
-    write(Likeness, [{"complaint_id": row["id"], "sketch": likeness.sketch(likeness.text_of(
-        reason=row["reason"], request=row["request"], narrative=row["narrative"]))} for row in rows.complaints])
+    # Their sketches (issue 19), checked for near-duplicates already: the generator writes no batches.
+    write(Likeness, [{"complaint_id": row["id"], "checked_at": row["received_at"], "sketch": likeness.sketch(
+        likeness.text_of(reason=row["reason"], request=row["request"], narrative=row["narrative"]))}
+        for row in rows.complaints])

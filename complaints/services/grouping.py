@@ -61,14 +61,17 @@ def check(row: Likeness) -> GroupDecision | None:
     day = batch.local_day(case.received_at)
     _lock(case.org_unit_id, case.category_id, day)
     start, end = batch.day_bounds(day)
-    candidates = (Likeness.objects
-                  .filter(complaint__org_unit=case.org_unit_id, complaint__category=case.category_id,
-                          complaint__received_at__gte=start, complaint__received_at__lt=end)
-                  .filter(Q(complaint__issue_tag="") | Q(complaint__issue_group__isnull=False))
-                  .exclude(complaint=case)
-                  .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT)
-                  .values_list("complaint_id", "sketch", "complaint__issue_group_id"))
-    mine, weighed = likeness.hashes(row.sketch), similar.weights()
+    weighed = similar.weights()
+    candidates = similar.narrowed(
+        Likeness.objects
+        .filter(complaint__org_unit=case.org_unit_id, complaint__category=case.category_id,
+                complaint__received_at__gte=start, complaint__received_at__lt=end)
+        .filter(Q(complaint__issue_tag="") | Q(complaint__issue_group__isnull=False))
+        .exclude(complaint=case)
+        .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT),
+        likeness.text_of(reason=case.reason, request=case.request, narrative=case.narrative), weighed,
+    ).values_list("complaint_id", "sketch", "complaint__issue_group_id")
+    mine = likeness.hashes(row.sketch)
     best = max(((likeness.likeness(mine, likeness.hashes(blob), weighed), -pk, group)
                 for pk, blob, group in candidates), default=None)
     if best is None or best[0] < settings.BATCH_MIN_LIKENESS:

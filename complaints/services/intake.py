@@ -96,6 +96,7 @@ class IntakeDecision:
     resolution_due: dt.datetime
     calendar_unconfirmed: bool
     unit: OrgUnit
+    category: Category
     received_at: dt.datetime
     is_repeat: bool  # 重复投诉 (complaints/similar.py)
 
@@ -210,6 +211,7 @@ def _decide(*, by, intake, unit, category, agent, received_at, is_batch) -> Inta
                                            intake.reply_due),
         calendar_unconfirmed=not callback.confirmed,
         unit=unit,
+        category=category,
         received_at=received_at,
         is_repeat=similar.repeated(phone=intake.complainant_phone, id_number=intake.complainant_id_number,
                                    category_id=category.pk, received_at=received_at),

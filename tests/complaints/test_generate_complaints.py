@@ -163,3 +163,18 @@ def test_generated_breaches_are_told_as_the_sweep_tells_them():
         assert case.is_upgraded
         assert entry.by is None and entry.from_state == entry.to_state
         assert {"deadline", "due", "classification_before", "classification"} <= set(entry.data)
+
+
+def test_generated_repeat_complaints_follow_the_rule_and_every_case_has_its_sketch(generated):
+    """Issue 19: a generated case is a repeat exactly when its complainant complained in the same
+    category in the 7 days before; each case has its likeness sketch, already checked."""
+    from complaints import similar
+    from complaints.models import Likeness
+
+    cases = list(generated.order_by("received_at", "pk"))
+    for case in cases:
+        assert case.is_repeat == similar.repeated(
+            phone=case.complainant_phone, id_number=case.complainant_id_number, category_id=case.category_id,
+            received_at=case.received_at, exclude_pk=case.pk), case.number
+    assert any(c.is_repeat for c in cases)
+    assert Likeness.objects.filter(complaint__in=generated, checked_at__isnull=False).count() == len(cases)

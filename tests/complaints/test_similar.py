@@ -154,6 +154,7 @@ def test_most_similar_complaints_of_the_unit_most_alike_first_with_their_outcome
     near = submit(narrative="信用卡被盗刷，要求退款")
     submit(narrative=LOAN, reason="提前还款违约金", request="退还")
     submit(by="handler_fj", narrative=CARD)  # another unit
+    submit(narrative=CARD, category="I-1")  # another category
     case = submit(narrative=CARD)
     panel = similar.for_case(user=staff["handler_gd"], complaint=case)
     assert [r.complaint.number for r in panel["similar"]] == [alike.number, near.number]
