@@ -89,10 +89,10 @@ class Weights:
     from no complaint, every token weighs 1."""
 
     def __init__(self, counts: dict[int, int] | None = None, cases: int = 0):
-        self.cases = cases
-        if cases:
-            self.unseen = math.log((cases + 1) / 2) ** 2
-            self.squared = {h: math.log((cases + 1) / (n + 1)) ** 2 for h, n in (counts or {}).items()}
+        self.cases = cases if cases >= 2 else 0  # learnt from one complaint, every token would weigh 0
+        if self.cases:
+            self.unseen = math.log((self.cases + 1) / 2) ** 2
+            self.squared = {h: math.log((self.cases + 1) / (n + 1)) ** 2 for h, n in (counts or {}).items()}
         else:
             self.unseen, self.squared = 1.0, {}
 

@@ -38,18 +38,24 @@ SIMILAR_WITHIN = dt.timedelta(days=90)
 SIMILAR_SHOWN = 5
 COMPLAINANT_SHOWN = 20
 RAREST, CANDIDATES = 8, 300  # on PostgreSQL, compared with the 300 sharing most of a text's 8 rarest words
-_weights: KeptInProcess[likeness.Weights] = KeptInProcess(max_entries=1)
+_learnt: KeptInProcess[tuple | None] = KeptInProcess(max_entries=1)
+_built: dict = {}
 
 
 def weights() -> likeness.Weights:
     """The tokens' weights last learnt (complaints/services/grouping.py:
-    learn_weights), kept in the process for REFERENCE_CACHE_SECONDS; every
-    token weighs the same until they are learnt."""
-    def read():
-        row = LikenessWeights.objects.order_by("-learnt_at").values_list("counts", "cases").first()
-        return likeness.Weights.unpacked(row[0], row[1]) if row else likeness.UNIFORM
-
-    return _weights.get("weights", read)
+    learn_weights): which were learnt last is asked at most every
+    REFERENCE_CACHE_SECONDS, and they are read and built again only when they
+    changed. Every token weighs the same until they are learnt."""
+    learnt = _learnt.get("learnt", lambda: LikenessWeights.objects.order_by("-learnt_at")
+                         .values_list("pk", "learnt_at").first())
+    if learnt is None:
+        return likeness.UNIFORM
+    if _built.get("learnt") != learnt:
+        counts, cases = LikenessWeights.objects.filter(pk=learnt[0]).values_list("counts", "cases").first() \
+            or (b"", 0)
+        _built.update(learnt=learnt, weights=likeness.Weights.unpacked(counts, cases))
+    return _built["weights"]
 
 
 def same_complainant(phone: str, id_number: str = "") -> Q:
@@ -129,7 +135,7 @@ def narrowed(candidates, text: str, weighed: likeness.Weights):
     Chinese characters, found and ranked by the search index (complaints/search.py),
     so a unit's busiest day or months cost no more than a few hundred
     comparisons; a complaint alike shares the facts its rarest words are."""
-    rarest = _rarest(text, weighed)
+    rarest = _rarest(text, weighed) if weighed.cases else []  # which words are rare is learnt, not guessed
     if not rarest or connection.vendor != "postgresql":
         return candidates
     query = SearchQuery(" | ".join(rarest), search_type="raw", config="simple")

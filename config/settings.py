@@ -391,12 +391,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
-    # docs/rules.md §8: notices to customers (SMS, e-mail) still queued or to be retried.
+    # Issue 19: the near-duplicate check for what the intake's queued check missed, and the likeness weights.
     "group-alike": {"task": "complaints.tasks.group_alike", "schedule": float(GROUPING_CHECK_SECONDS),
                     "kwargs": {"slot": GROUPING_CHECK_SECONDS}, "options": {"expires": max(GROUPING_CHECK_SECONDS - 2, 1)}},
     "learn-likeness-weights": {"task": "complaints.tasks.learn_likeness_weights",
                                "schedule": float(LIKENESS_WEIGHTS_SECONDS), "kwargs": {"slot": LIKENESS_WEIGHTS_SECONDS},
                                "options": {"expires": max(LIKENESS_WEIGHTS_SECONDS - 60, 1)}},
+    # docs/rules.md §8: notices to customers (SMS, e-mail) still queued or to be retried.
     "deliver-notices": {"task": "complaints.tasks.deliver_notices", "schedule": 60.0, "kwargs": {"slot": 60},
                         "options": {"expires": 55}},
     # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).

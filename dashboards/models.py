@@ -145,7 +145,7 @@ class FigureCell(models.Model):
     reviews = models.IntegerField(default=0)
     reviews_decided = models.IntegerField(default=0)
     reviews_changed = models.IntegerField(default=0)
-    repeat = models.IntegerField(default=0)
+    repeat = models.IntegerField(default=0, db_default=0)
     dims = models.JSONField(default=dict)  # the dimensions' counts (dashboards.counting.DIMS)
     # The earliest deadline ahead among the cell's cases (a day cell of one unit): counted again then.
     stale_at = models.DateTimeField(null=True, blank=True)

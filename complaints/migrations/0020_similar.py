@@ -1,6 +1,7 @@
 """Issue 19, similar complaints: each case's likeness sketch (complaints/likeness.py) and
 its repeat mark (complaints/similar.py), for the cases already logged too. About two
-minutes at a million cases (docs/DEPLOY.md)."""
+minutes at a million cases (docs/DEPLOY.md). The column has a database default, so the
+version before keeps logging while this runs."""
 
 import datetime as dt
 
@@ -42,6 +43,9 @@ def mark_repeats(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Each step commits on its own: the column and indexes are added at once, and the backfill
+    # writes its batches without holding the case table (the version before keeps logging).
+    atomic = False
 
     dependencies = [
         ('accounts', '0002_roles'),
@@ -63,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaint',
             name='is_repeat',
-            field=models.BooleanField(default=False, verbose_name='repeat complaint'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='repeat complaint'),
         ),
         migrations.AddIndex(
             model_name='complaint',

@@ -209,7 +209,7 @@ class Complaint(StateFieldsFoundOnce, ChoiceLabels, ConcurrentTransitionMixin, m
     is_upgraded = models.BooleanField(_("upgraded"), default=False)
     # 重复投诉 (issue 19): the same complainant complained in the same category within the 7 days
     # before (complaints/similar.py); set at intake.
-    is_repeat = models.BooleanField(_("repeat complaint"), default=False)
+    is_repeat = models.BooleanField(_("repeat complaint"), default=False, db_default=False)
     upgrade_reason = models.CharField(_("upgrade reason"), max_length=200, blank=True)
 
     # Time (docs/rules.md §4).

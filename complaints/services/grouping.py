@@ -12,13 +12,15 @@ the complaint joins that one's group, or both start one: every member gets the
 group's tag (近似投诉·<first number>) and the day's counter of the tag counts
 it. The complaint that makes more than 10 makes all of them urgent, itself
 included, with the 3-hour clock from that moment, and the chains are told
-once (``intake.batch_detected``).
+once (``batches.batch_detected``).
 
 A supervisor sees the group on the case page and confirms it or splits a case
 off (its tag cleared, no longer counted, never joined again by the system);
 a case already made urgent stays urgent. Every decision, the system's and
 theirs, is a ``GroupDecision``, and on the case's timeline.
 """
+
+import logging
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -33,12 +35,15 @@ from complaints.services.history import record_history
 from config import clock
 
 TAG = "近似投诉·{number}"  # the issue tag of a group: data, the same in every language
+log = logging.getLogger(__name__)
 LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
 
 
 def check_pending(*, most: int = 2000) -> int:
     """Check the complaints not checked yet, oldest first, each in its own
-    transaction (concurrent workers take different ones); answers how many."""
+    transaction (concurrent workers take different ones); answers how many.
+    A check that fails is logged and its complaint marked checked, so one bad
+    case never holds up the ones after it."""
     done = 0
     while done < most:
         with transaction.atomic():
@@ -46,20 +51,29 @@ def check_pending(*, most: int = 2000) -> int:
                    .order_by("complaint_id").first())
             if row is None:
                 break
-            check(row)
+            try:
+                with transaction.atomic():
+                    check(row)
+            except Exception:
+                log.exception("The near-duplicate check of complaint %s failed; it is left ungrouped.",
+                              row.complaint_id)
+                Likeness.objects.filter(pk=row.pk).update(checked_at=clock.now())
         done += 1
     return done
 
 
 def check(row: Likeness) -> GroupDecision | None:
     """The near-duplicate check of one complaint (its ``Likeness`` row, locked):
-    the decision when it joined a group."""
+    the decision when it joined a group. The case is read after the lock of its
+    unit, category and day: another worker may have joined it to a group meanwhile."""
     Likeness.objects.filter(pk=row.pk).update(checked_at=clock.now())
+    unit_id, category_id, received_at = Complaint.objects.values_list(
+        "org_unit_id", "category_id", "received_at").get(pk=row.complaint_id)
+    day = batch.local_day(received_at)
+    _lock(unit_id, category_id, day)
     case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
     if case.issue_tag or GroupDecision.objects.filter(complaint=case, kind=GroupDecision.Kind.SPLIT).exists():
-        return None  # a typed tag names its issue; a case split off is not joined again
-    day = batch.local_day(case.received_at)
-    _lock(case.org_unit_id, case.category_id, day)
+        return None  # a typed tag names its issue (or a group did already); a case split off is not joined again
     start, end = batch.day_bounds(day)
     weighed = similar.weights()
     candidates = similar.narrowed(
@@ -132,14 +146,12 @@ def _join(case: Complaint, group: IssueGroup, *, score: float, alike: Complaint)
     return decision
 
 
-def members(group: IssueGroup) -> list[Complaint]:
-    return list(group.members.select_related("category").order_by("received_at", "pk"))
-
-
 def _decided(*, complaint_id: int, by) -> tuple[Complaint, IssueGroup]:
-    case = selectors.get_visible(user=by, complaint_id=complaint_id)
+    """The case, locked (a decision sent twice waits for the first, then sees it), and its group."""
+    case = selectors.get_visible(user=by, complaint_id=complaint_id, lock=True)
     if not policies.decides_groups(case, by):
-        raise NotPermitted(_("Only a supervisor of the case's unit confirms or splits a group."))
+        raise NotPermitted(_("Only a supervisor or customer service manager of the case's scope confirms or "
+                             "splits a group."))
     if case.issue_group_id is None:
         raise NotPermitted(_("This case is not in a group of near-duplicates."))
     return case, IssueGroup.objects.select_for_update().get(pk=case.issue_group_id)

@@ -8,7 +8,7 @@ triggers = importlib.import_module("dashboards.migrations.0005_rollup_triggers")
 
 
 def triggers_again(apps, schema_editor):
-    """SQLite: complaints 0020 and 0021 added columns by rebuilding the case table, which drops its triggers."""
+    """SQLite: complaints 0020 added a column by rebuilding the case table, which drops its triggers."""
     if schema_editor.connection.vendor == "sqlite":
         triggers.drop(apps, schema_editor)
         triggers.create(apps, schema_editor)
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='figurecell',
             name='repeat',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.RunPython(triggers_again, migrations.RunPython.noop),
         migrations.RunPython(rebuild_next, migrations.RunPython.noop, elidable=True),

@@ -189,3 +189,27 @@ def test_paraphrased_groups_are_found_with_precision_and_recall(staff, clock):
     found = dict(Complaint.objects.filter(number__in=labels).values_list("number", "issue_group_id"))
     measured = paraphrase.scores(found, labels)
     assert measured["precision"] >= 0.95 and measured["recall"] >= 0.85, measured
+
+
+def test_a_case_another_check_joined_meanwhile_is_not_joined_again(told):
+    """Two workers: A's check joined B to A's group while B's check waited for the lock."""
+    a, b = told(atm(0)), told(atm(1))
+    row_b = Likeness.objects.get(complaint=b)  # read by the second worker before the first joined B
+    grouping.check(Likeness.objects.get(complaint=a))
+    assert grouping.check(row_b) is None
+    assert GroupDecision.objects.filter(complaint=b, kind="joined").count() == 1
+    assert BatchCounter.objects.get(issue_tag=Complaint.objects.get(pk=a.pk).issue_tag).count == 2
+
+
+def test_a_check_that_fails_does_not_hold_up_the_next(told, monkeypatch):
+    first, second, third = told(atm(0)), told(LOAN), told(atm(1))
+    real = grouping.check
+
+    def failing(row):
+        if row.complaint_id == first.pk:
+            raise RuntimeError("a bad case")
+        return real(row)
+
+    monkeypatch.setattr(grouping, "check", failing)
+    assert grouping.check_pending() == 3
+    assert not Likeness.objects.filter(checked_at__isnull=True).exists()
