@@ -37,7 +37,9 @@ SAME_COMPLAINANT_WITHIN = dt.timedelta(days=365)  # 12 months
 SIMILAR_WITHIN = dt.timedelta(days=90)
 SIMILAR_SHOWN = 5
 COMPLAINANT_SHOWN = 20
-RAREST, CANDIDATES = 8, 300  # on PostgreSQL, compared with the 300 sharing most of a text's 8 rarest words
+# On PostgreSQL a text is compared with the CANDIDATES sharing most of its 8 rarest words: 300 for a case
+# page, 1,000 for the near-duplicate check (its recall on a busy day, bench/analysis.md).
+RAREST, CANDIDATES = 8, 300
 _learnt: KeptInProcess[tuple | None] = KeptInProcess(max_entries=1)
 _built: dict = {}
 
@@ -129,8 +131,8 @@ def most_similar(*, user, unit, category_id: int, text: str = "", sketch: bytes 
     return [Related(cases[pk], likeness=score) for score, pk in scored if pk in cases][:SIMILAR_SHOWN]
 
 
-def narrowed(candidates, text: str, weighed: likeness.Weights):
-    """At most ``CANDIDATES`` of ``candidates`` (Likeness rows) to compare with
+def narrowed(candidates, text: str, weighed: likeness.Weights, most: int = CANDIDATES):
+    """At most ``most`` of ``candidates`` (Likeness rows) to compare with
     ``text``: on PostgreSQL those sharing most of its ``RAREST`` rarest pairs of
     Chinese characters, found and ranked by the search index (complaints/search.py),
     so a unit's busiest day or months cost no more than a few hundred
@@ -141,7 +143,7 @@ def narrowed(candidates, text: str, weighed: likeness.Weights):
     query = SearchQuery(" | ".join(rarest), search_type="raw", config="simple")
     return (candidates.filter(complaint__search_document__vector=query)
             .alias(shared=SearchRank(F("complaint__search_document__vector"), query))
-            .order_by("-shared")[:CANDIDATES])
+            .order_by("-shared")[:most])
 
 
 def _rarest(text: str, weighed: likeness.Weights) -> list[str]:

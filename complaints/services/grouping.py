@@ -36,7 +36,8 @@ from config import clock
 
 TAG = "近似投诉·{number}"  # the issue tag of a group: data, the same in every language
 log = logging.getLogger(__name__)
-LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
+LOCKS = 19_000_000
+CHECK_CANDIDATES = 1000  # on PostgreSQL, the day's complaints compared (similar.narrowed)  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
 
 
 def check_pending(*, most: int = 2000) -> int:
@@ -84,6 +85,7 @@ def check(row: Likeness) -> GroupDecision | None:
         .exclude(complaint=case)
         .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT),
         likeness.text_of(reason=case.reason, request=case.request, narrative=case.narrative), weighed,
+        most=CHECK_CANDIDATES,
     ).values_list("complaint_id", "sketch", "complaint__issue_group_id")
     mine = likeness.hashes(row.sketch)
     best = max(((likeness.likeness(mine, likeness.hashes(blob), weighed), -pk, group)
