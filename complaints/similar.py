@@ -50,7 +50,7 @@ def weights() -> likeness.Weights:
     REFERENCE_CACHE_SECONDS, and they are read and built again only when they
     changed. Every token weighs the same until they are learnt."""
     learnt = _learnt.get("learnt", lambda: LikenessWeights.objects.order_by("-learnt_at")
-                         .values_list("pk", "learnt_at").first())
+                         .values_list("pk", "learnt_at", "cases").first())
     if learnt is None:
         return likeness.UNIFORM
     if _built.get("learnt") != learnt:
