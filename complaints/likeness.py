@@ -40,6 +40,11 @@ def text_of(*, reason: str = "", request: str = "", narrative: str = "") -> str:
     return "\n".join((reason or "", request or "", narrative or ""))
 
 
+def text_of_case(case) -> str:
+    """``text_of`` a complaint (its texts never change after intake)."""
+    return text_of(reason=case.reason, request=case.request, narrative=case.narrative)
+
+
 def tokens(text: str) -> set[str]:
     found = set()
     for run in _TOKENS.findall(unicodedata.normalize("NFKC", text or "").lower()):

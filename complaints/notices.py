@@ -15,7 +15,6 @@ pause not told within 1 working day is reported by the sweep.
 import datetime as dt
 import logging
 import re
-import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +34,7 @@ from complaints.models import (
     NoticeTemplate,
     State,
 )
-from complaints.tasks import deliver_notices
+from complaints.tasks import ask_soon, deliver_notices
 from complaints.validators import FUTURE_TOLERANCE
 from config import clock
 from config.kept import KeptInProcess
@@ -238,12 +237,4 @@ _last_kick = [0.0]
 def kick() -> bool:
     """Ask the worker to deliver now (at most once a second per process: a burst
     of intakes asks once; the beat delivers what is left every minute)."""
-    if time.monotonic() - _last_kick[0] < 1.0:
-        return False
-    _last_kick[0] = time.monotonic()
-    try:
-        deliver_notices.apply_async(retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure: the beat delivers it
-        log.warning("Could not queue notice delivery (%s); the next run will deliver it.", exc)
-        return False
-    return True
+    return ask_soon(deliver_notices, _last_kick, "notice delivery")

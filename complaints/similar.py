@@ -104,14 +104,14 @@ def complainant_cases(*, user, complaint: Complaint) -> tuple[list[Related], int
     return [Related(case, repeat=is_repeat(case, complaint)) for case in shown], total
 
 
-def most_similar(*, user, unit, category_id: int, text: str = "", sketch: bytes | None = None,
-                 around: dt.datetime | None = None, exclude_pk: int | None = None) -> list[Related]:
-    """The unit's complaints of the same category most alike ``text`` (or its
-    ``sketch``), received within 90 days of ``around`` (now for a complaint not
-    yet logged) and not after now, most alike first; only those the user may see."""
+def most_similar(*, user, unit, category_id: int, text: str, around: dt.datetime | None = None,
+                 exclude_pk: int | None = None) -> list[Related]:
+    """The unit's complaints of the same category most alike ``text``, received
+    within 90 days of ``around`` (now for a complaint not yet logged) and not
+    after now, most alike first; only those the user may see."""
     now = clock.now()
     around = around or now
-    mine = likeness.hashes(sketch if sketch is not None else likeness.sketch(text))
+    mine = likeness.hashes(likeness.sketch(text))  # as stored at intake: made again, not read (one query less)
     if not mine:
         return []
     weighed = weights()
@@ -170,10 +170,7 @@ def group_of(*, user, complaint: Complaint) -> dict | None:
 def for_case(*, user, complaint: Complaint) -> dict:
     """The similar-complaints panel of a case page."""
     related, total = complainant_cases(user=user, complaint=complaint)
-    stored = Likeness.objects.filter(complaint=complaint).values_list("sketch", flat=True).first()
     similar = most_similar(
         user=user, unit=complaint.org_unit, category_id=complaint.category_id, around=complaint.received_at,
-        exclude_pk=complaint.pk,
-        sketch=bytes(stored) if stored is not None else None,
-        text=likeness.text_of(reason=complaint.reason, request=complaint.request, narrative=complaint.narrative))
+        exclude_pk=complaint.pk, text=likeness.text_of_case(complaint))
     return {"complainant": related, "complainant_total": total, "similar": similar}

@@ -54,16 +54,22 @@ def deliver_notices(self, slot: int | None = None) -> int:
     return notice_delivery.deliver_due()
 
 
-def queue_group_check() -> bool:
-    """After an intake without an issue tag: ask a worker for the near-duplicate
-    check (at most once a second per process: one run checks every complaint
-    waiting; beat checks what is left every ``GROUPING_CHECK_SECONDS``)."""
-    if time.monotonic() - _last_queued[0] < 1.0:
+def ask_soon(task, last: list[float], what: str) -> bool:
+    """Queue ``task`` after a commit, at most once a second per process (``last``:
+    when this process last asked): one run does everything waiting, so a burst
+    asks once, and beat runs it for whatever is left. False when not asked, or
+    when the broker is down (logged; beat runs it then)."""
+    if time.monotonic() - last[0] < 1.0:
         return False
-    _last_queued[0] = time.monotonic()
+    last[0] = time.monotonic()
     try:
-        group_alike.apply_async(retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure: beat runs the check
-        log.warning("Could not queue the near-duplicate check (%s); beat will run it.", exc)
+        task.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: beat runs it
+        log.warning("Could not queue %s (%s); the next scheduled run will do it.", what, exc)
         return False
     return True
+
+
+def queue_group_check() -> bool:
+    """After an intake without an issue tag: ask a worker for the near-duplicate check."""
+    return ask_soon(group_alike, _last_queued, "the near-duplicate check")

@@ -84,7 +84,7 @@ def check(row: Likeness) -> GroupDecision | None:
         .filter(Q(complaint__issue_tag="") | Q(complaint__issue_group__isnull=False))
         .exclude(complaint=case)
         .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT),
-        likeness.text_of(reason=case.reason, request=case.request, narrative=case.narrative), weighed,
+        likeness.text_of_case(case), weighed,
         most=CHECK_CANDIDATES,
     ).values_list("complaint_id", "sketch", "complaint__issue_group_id")
     mine = likeness.hashes(row.sketch)

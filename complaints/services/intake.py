@@ -340,8 +340,7 @@ def _submit(*, by, intake, unit, category, agent, received_at) -> Complaint:
     )
     tracking.refresh(complaint)
     insert_new(complaint)
-    Likeness(complaint=complaint, sketch=likeness.sketch(likeness.text_of(
-        reason=complaint.reason, request=complaint.request, narrative=complaint.narrative))).save(force_insert=True)
+    Likeness(complaint=complaint, sketch=likeness.sketch(likeness.text_of_case(complaint))).save(force_insert=True)
     received = HistoryEntry(
         at=clock.now(), complaint=complaint, transition="receive", from_state="", to_state=State.RECEIVED,
         by=by, comment="",

@@ -208,6 +208,23 @@ def test_the_intake_preview_shows_the_repeat_and_the_similar_complaints(submit, 
     assert earlier.number in body["similar_html"]
 
 
+def test_on_postgresql_only_the_complaints_sharing_the_rarest_words_are_compared(submit):
+    """A unit's busy months cost a few hundred comparisons (similar.narrowed): on PostgreSQL the
+    search index picks those sharing most of the text's rarest words; SQLite compares them all."""
+    from complaints.services.grouping import learn_weights
+
+    for _ in range(3):
+        submit(narrative=LOAN, reason="提前还款违约金", request="退还")
+    alike = submit(narrative=SAME_CARD)
+    learn_weights()
+    kept = list(similar.narrowed(Likeness.objects.all(), likeness.text_of_case(alike), similar.weights(), most=2)
+                .values_list("complaint_id", flat=True))
+    if connection.vendor == "postgresql":
+        assert alike.pk in kept and len(kept) <= 2
+    else:
+        assert len(kept) == 4
+
+
 # --- What was there before -----------------------------------------------------------------
 
 def test_the_migration_sketches_and_marks_the_cases_logged_before(submit):

@@ -123,7 +123,7 @@ def test_case_page_queries_do_not_grow_with_its_history_calls_evidence_and_notic
     busy_case(case, 1)
     assert_flat(lambda: client.get(f"/complaints/{case.pk}/"), lambda: busy_case(case, 8),
                 # 21: the verify dialog's causes (kept in the process outside the tests); similar complaints
-                # (issue 19): the same complainant's, the case's sketch, the unit's candidates, the ones shown
+                # (issue 19): the same complainant's, the unit's candidates, the ones shown, the weights
                 rows=lambda r: len(r.context["timeline"]) + r.content.count(b"/attachments/"), at_most=21)
 
 
