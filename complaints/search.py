@@ -16,6 +16,13 @@ number's digits, as a ``tsvector`` with a GIN index. A Chinese word is then
 the phrase of its bigrams: 理财产品 is 理财 <-> 财产 <-> 产品, exact wherever it
 stands in a sentence. On SQLite (the demo) the texts are scanned.
 
+Relevance orders the first ``RANKED`` matches in priority order: a word found
+in a third of a million cases would otherwise mean ranking 300,000 documents
+for one page (bench/RESULTS.md). A search that finds more lists those, most
+relevant first, and its count says "1,000+" (config.pagination), so the user
+narrows it with another word or a filter. Every other filter narrows the
+matches before the first are taken (``q`` is the list's last filter).
+
 A search only narrows the cases the user already sees (``visible_to``), so
 nobody finds a case outside their units.
 """
@@ -24,14 +31,16 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 
 from complaints.numbering import digits_of_number, number_part
+from config.pagination import LISTED_AT_MOST
 
 CHINESE = "\u3400-\u9fff"
 WORDS = re.compile(f"[{CHINESE}]+|[0-9A-Za-z]+")
 MIN_WORD = 2
 MOST_WORDS, LONGEST_WORD = 10, 32  # what a search reads of what was typed (a bounded query)
+RANKED = 1000  # the matches, first in priority order, that relevance orders (PostgreSQL)
 TEXT_FIELDS = ("reason", "request", "narrative", "remedy", "resolution", "root_cause", "issue_tag", "product_ref",
                "complainant_name")
 
@@ -81,11 +90,13 @@ def searchable(text: str) -> bool:
 
 
 def search(queryset, text: str):
-    """The cases of ``queryset`` that match ``text``, most relevant first, then
-    in priority order (docs/rules.md §3)."""
+    """The cases of ``queryset`` (a ``ComplaintQuerySet``) that match ``text``:
+    on PostgreSQL its first ``RANKED`` matches in priority order, most relevant
+    first, then in priority order (docs/rules.md §3)."""
     if connection.vendor != "postgresql":
         return _scan(queryset, text)
     query = SearchQuery(tsquery(text), search_type="raw", config="simple")
-    return (queryset.filter(search_document__vector=query)
-            .alias(search_rank=SearchRank(F("search_document__vector"), query))
+    first = queryset.filter(search_document__vector=query).in_priority_order().values("pk")[:RANKED]
+    return (queryset.filter(pk__in=first)
+            .alias(search_rank=SearchRank(F("search_document__vector"), query), **{LISTED_AT_MOST: Value(RANKED)})
             .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))

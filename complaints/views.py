@@ -36,7 +36,7 @@ from complaints.forms import (
 from complaints.models import Attachment, Complaint, ContactAttempt, NoticeKind, Review, State
 from config import clock
 from config.forms import errors_onto
-from config.pagination import EstimatedCountPaginator
+from config.pagination import EstimatedCountPaginator, listed_at_most
 from escalation.models import Notification
 
 
@@ -196,6 +196,7 @@ def workspace(request):
                         else page.paginator.count if tab == "queue" and not filters.form.has_changed()
                         else selectors.queue_for(user=user, base=selectors.complaint_list(user=user)).count()),
         "query": _without_page(request.GET),
+        "ranked": listed_at_most(listed),  # a search lists its first matches only (complaints/search.py)
     }, status=status)
 
 

@@ -19,6 +19,10 @@ class EstimatedCountPaginator(Paginator):
     - otherwise the rows counted up to ``cap + 1`` (``COUNT(*)`` over a LIMIT
       subquery): the exact count up to ``cap``, else ``cap`` itself.
 
+    A queryset that lists only its first N rows of more (a search ranks its
+    first matches: complaints/search.py) says so with the alias ``LISTED_AT_MOST``
+    (``Value(N)``): N rows counted make the count N, not exact.
+
     ``count_is_exact`` says which one it is; ``count_label`` is the count as
     shown: "1,234", "10,000+" or "≈1,000,000". Pages past ``count`` cannot be
     reached: a filter narrows the list to them.
@@ -41,6 +45,12 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         qs = self.object_list
+        at_most = listed_at_most(qs) if isinstance(qs, QuerySet) else None
+        if at_most is not None and at_most <= self.cap:
+            self.cap = at_most
+            found = qs.order_by().count()  # at most at_most rows
+            self._exact = found < at_most
+            return found
         if not isinstance(qs, QuerySet) or connections[qs.db].vendor != "postgresql":
             return super().count
         if _whole_table(qs):
@@ -67,6 +77,15 @@ class EstimatedCountPaginator(Paginator):
         if self.count_is_exact:
             return shown
         return f"{shown}+" if self.count == self.cap else f"≈{shown}"
+
+
+LISTED_AT_MOST = "listed_at_most"
+
+
+def listed_at_most(qs: QuerySet) -> int | None:
+    """N when ``qs`` lists only its first N rows of more (its alias ``LISTED_AT_MOST``), else None."""
+    value = qs.query.annotations.get(LISTED_AT_MOST)
+    return getattr(value, "value", None)
 
 
 def _whole_table(qs: QuerySet) -> bool:

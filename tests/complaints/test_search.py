@@ -133,6 +133,37 @@ def test_results_come_by_relevance_then_priority(postgres, submit, found):
 
 
 @pytest.mark.postgres
+def test_relevance_orders_the_first_matches_in_priority_order_and_says_more_were_found(
+        postgres, submit, client_for, monkeypatch):
+    """A search that finds more than ``RANKED`` lists its first ``RANKED`` in priority
+    order, most relevant first; the count says "3+" and the rest are not listed."""
+    monkeypatch.setattr(search, "RANKED", 3)
+    in_reason = _case(submit, reason="理财到期未兑付")  # the most relevant, but fourth in priority order
+    urgent = [_case(submit, narrative="理财到期未兑付", major_impact=True) for _ in range(3)]
+    answer = client_for("handler_gd").get("/api/v1/complaints/", {"q": "理财"}).json()
+    assert [c["number"] for c in answer["results"]] == [c.number for c in urgent]
+    assert (answer["count"], answer["count_exact"]) == (3, False)
+    page = client_for("handler_gd").get("/workspace/", {"tab": "all", "q": "理财"})
+    assert page.context["page"].paginator.count_label == "3+" and page.context["ranked"] == 3
+    assert in_reason.number not in page.content.decode()
+
+    Complaint.objects.filter(pk__in=[c.pk for c in urgent[1:]]).update(narrative="改为投诉盗刷")
+    answer = client_for("handler_gd").get("/api/v1/complaints/", {"q": "理财"}).json()
+    assert [c["number"] for c in answer["results"]] == [in_reason.number, urgent[0].number]  # relevance first
+    assert (answer["count"], answer["count_exact"]) == (2, True)
+
+
+@pytest.mark.postgres
+def test_other_filters_narrow_the_matches_before_the_first_are_taken(postgres, submit, found, client_for, monkeypatch):
+    monkeypatch.setattr(search, "RANKED", 2)
+    for _ in range(3):
+        _case(submit, narrative="理财到期未兑付", major_impact=True)
+    wanted = _case(submit, narrative="理财到期未兑付", channel="walk_in")  # the others by phone
+    answer = client_for("handler_gd").get("/api/v1/complaints/", {"q": "理财", "channel": "walk_in"}).json()
+    assert [c["number"] for c in answer["results"]] == [wanted.number]
+
+
+@pytest.mark.postgres
 def test_the_index_keeps_up_with_the_texts_and_skips_other_updates(postgres, submit, found):
     from django.db import connection
 

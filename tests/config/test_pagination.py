@@ -3,9 +3,10 @@ estimated when big, never a scan of a whole table on PostgreSQL."""
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 
-from config.pagination import EstimatedCountPaginator, table_estimate
+from config.pagination import LISTED_AT_MOST, EstimatedCountPaginator, table_estimate
 from escalation.models import Alert
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,24 @@ def test_on_sqlite_a_big_queryset_is_counted_exactly(monkeypatch):
     assert (paginator.count, paginator.count_is_exact) == (12, True)
 
 
+def _first(n):
+    """The first n alerts, as a search lists its first matches: saying so with the alias."""
+    first = Alert.objects.filter(key__startswith="test:").order_by("pk").values("pk")[:n]
+    return Alert.objects.filter(pk__in=first).alias(**{LISTED_AT_MOST: Value(n)}).order_by("-pk")
+
+
+def test_a_queryset_listing_its_first_rows_counts_them_not_exact_when_full():
+    _alerts(9)
+    paginator = EstimatedCountPaginator(_first(4), 3)
+    assert (paginator.count, paginator.count_is_exact, paginator.count_label, paginator.num_pages) == (4, False, "4+", 2)
+
+
+def test_a_queryset_listing_its_first_rows_is_exact_when_fewer_are_found():
+    _alerts(3)
+    paginator = EstimatedCountPaginator(_first(4), 3)
+    assert (paginator.count, paginator.count_is_exact, paginator.count_label) == (3, True, "3")
+
+
 # --- PostgreSQL -----------------------------------------------------------------------
 
 @pytest.mark.postgres
@@ -56,6 +75,13 @@ def test_a_filtered_queryset_over_the_cap_is_capped(postgres):
     assert (count, paginator.count_is_exact, paginator.count_label, paginator.num_pages) == (5, False, "5+", 3)
     assert len(sql) == 1 and "LIMIT 6" in sql[0] and "ORDER BY" not in sql[0]
     assert [a.key for a in paginator.page(3)] == ["test:7"]  # the fifth row, newest first
+
+
+@pytest.mark.postgres
+def test_the_smaller_of_the_cap_and_the_first_rows_counts(postgres):
+    _alerts(9)
+    paginator = EstimatedCountPaginator(_first(8), 2, cap=5)
+    assert (paginator.count, paginator.count_is_exact, paginator.count_label) == (5, False, "5+")
 
 
 @pytest.mark.postgres
