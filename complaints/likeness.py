@@ -20,6 +20,10 @@ token hashes (CRC-32). For texts of up to ``SKETCH`` distinct tokens (a few
 hundred characters) the likeness of two sketches is exactly that of the
 texts; for longer ones both are compared over the range of hashes both
 sketches cover, an estimate made of the same hashes.
+
+An ``Index`` keeps sketches to compare one with many (the near-duplicate
+check): each token's sketches, so only those sharing a token are scored,
+each exactly as ``likeness`` scores it.
 """
 
 import math
@@ -28,6 +32,8 @@ import sys
 import unicodedata
 import zlib
 from array import array
+from bisect import bisect_right
+from itertools import accumulate
 
 SKETCH = 128
 _TOKENS = re.compile("[\u3400-\u9fff]+|[0-9a-z]+")
@@ -134,3 +140,70 @@ def likeness(a: frozenset[int], b: frozenset[int], weights: Weights = UNIFORM) -
         return 0.0
     whole = weights.total(a) * weights.total(b)
     return weights.total(both) / math.sqrt(whole) if whole else 0.0
+
+
+class Index:
+    """Sketches (by key) to find the most alike of: a posting list of keys for
+    each token, and each sketch's running total of weights in hash order, so
+    that a sketch is scored as ``likeness`` scores it (over the hashes both
+    cover) from the tokens it shares, without comparing the sketches sharing none."""
+
+    def __init__(self, weights: Weights = UNIFORM):
+        self.weights = weights
+        self._kept: dict[int, tuple[array, list[float]]] = {}
+        self._postings: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._kept
+
+    def _summed(self, blob: bytes | memoryview) -> tuple[array, list[float]]:
+        words = _words(blob)  # ascending, as a sketch keeps them
+        get, unseen = self.weights.squared.get, self.weights.unseen
+        return words, list(accumulate(get(h, unseen) for h in words))
+
+    def add(self, key: int, blob: bytes | memoryview) -> None:
+        if key in self._kept:
+            return
+        words, sums = self._summed(blob)
+        self._kept[key] = (words, sums)
+        for h in words:
+            self._postings.setdefault(h, []).append(key)
+
+    def most_alike(self, blob: bytes | memoryview, *, least: float) -> list[tuple[float, int]]:
+        """(likeness, key) of the kept sketches at least ``least`` alike ``blob``, most alike first (then by key)."""
+        words, sums = self._summed(blob)
+        if not words:
+            return []
+        get, unseen = self.weights.squared.get, self.weights.unseen
+        shared: dict[int, float] = {}
+        for h in words:
+            weight = get(h, unseen)
+            for key in self._postings.get(h, ()):
+                shared[key] = shared.get(key, 0.0) + weight
+        mine_full = len(words) >= SKETCH
+        found = []
+        for key, both in shared.items():
+            theirs, their_sums = self._kept[key]
+            cut = _cut(words if mine_full else None, theirs if len(theirs) >= SKETCH else None)
+            whole = _upto(words, sums, cut) * _upto(theirs, their_sums, cut)
+            if whole and (score := both / math.sqrt(whole)) >= least:
+                found.append((score, key))
+        found.sort(key=lambda pair: (-pair[0], pair[1]))
+        return found
+
+
+def _cut(a: array | None, b: array | None) -> int | None:
+    """The largest hash both sketches cover (``_covered``): None when neither is full."""
+    full = [s[-1] for s in (a, b) if s is not None]
+    return min(full) if full else None
+
+
+def _upto(words: array, sums: list[float], cut: int | None) -> float:
+    """The total weight of the hashes of ``words`` up to ``cut`` (all when None)."""
+    if cut is None:
+        return sums[-1]
+    n = bisect_right(words, cut)
+    return sums[n - 1] if n else 0.0

@@ -37,8 +37,8 @@ SAME_COMPLAINANT_WITHIN = dt.timedelta(days=365)  # 12 months
 SIMILAR_WITHIN = dt.timedelta(days=90)
 SIMILAR_SHOWN = 5
 COMPLAINANT_SHOWN = 20
-# On PostgreSQL a text is compared with the CANDIDATES sharing most of its 8 rarest words: 300 for a case
-# page, 1,000 for the near-duplicate check (its recall on a busy day, bench/analysis.md).
+# On PostgreSQL a case page's text is compared with the CANDIDATES sharing most of its 8 rarest words (the
+# near-duplicate check compares every one of the day's that shares a token: complaints/services/grouping.py).
 RAREST, CANDIDATES = 8, 300
 _learnt: KeptInProcess[tuple | None] = KeptInProcess(max_entries=1)
 _built: dict = {}

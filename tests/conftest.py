@@ -116,6 +116,17 @@ def _fast_passwords(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_day_indexes():
+    """The near-duplicate check's indexes kept in the process (complaints/services/grouping.py)
+    hold rows of the test's database, rolled back after each test."""
+    from complaints.services import grouping
+
+    grouping.forget_days()
+    yield
+    grouping.forget_days()
+
+
+@pytest.fixture(autouse=True)
 def _roles(db):
     roles_sync()
 

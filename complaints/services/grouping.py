@@ -22,6 +22,7 @@ theirs, is a ``GroupDecision``, and on the case's timeline.
 
 import logging
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -36,8 +37,10 @@ from config import clock
 
 TAG = "近似投诉·{number}"  # the issue tag of a group: data, the same in every language
 log = logging.getLogger(__name__)
-LOCKS = 19_000_000
-CHECK_CANDIDATES = 1000  # on PostgreSQL, the day's complaints compared (similar.narrowed)  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
+LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
+DAYS_KEPT = 64  # the days' indexes a worker keeps (unit, category, day), least recently used out first
+LATE_IDS = 500  # a complaint committed after one with a higher number is still taken: the ids read again
+ELIGIBLE_READ = 100  # the most alike read from the database at a time to find the first still eligible
 
 
 def check_pending(*, most: int = 2000) -> int:
@@ -75,24 +78,10 @@ def check(row: Likeness) -> GroupDecision | None:
     case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
     if case.issue_tag or GroupDecision.objects.filter(complaint=case, kind=GroupDecision.Kind.SPLIT).exists():
         return None  # a typed tag names its issue (or a group did already); a case split off is not joined again
-    start, end = batch.day_bounds(day)
-    weighed = similar.weights()
-    candidates = similar.narrowed(
-        Likeness.objects
-        .filter(complaint__org_unit=case.org_unit_id, complaint__category=case.category_id,
-                complaint__received_at__gte=start, complaint__received_at__lt=end)
-        .filter(Q(complaint__issue_tag="") | Q(complaint__issue_group__isnull=False))
-        .exclude(complaint=case)
-        .exclude(complaint__group_decisions__kind=GroupDecision.Kind.SPLIT),
-        likeness.text_of_case(case), weighed,
-        most=CHECK_CANDIDATES,
-    ).values_list("complaint_id", "sketch", "complaint__issue_group_id")
-    mine = likeness.hashes(row.sketch)
-    best = max(((likeness.likeness(mine, likeness.hashes(blob), weighed), -pk, group)
-                for pk, blob, group in candidates), default=None)
-    if best is None or best[0] < settings.BATCH_MIN_LIKENESS:
+    best = _most_alike(row, case, day)
+    if best is None:
         return None
-    score, alike_pk, group_id = best[0], -best[1], best[2]
+    score, alike_pk, group_id = best
     alike = Complaint.objects.select_related("org_unit", "category").get(pk=alike_pk)
     if group_id is None:
         leader = min(case, alike, key=lambda c: (c.received_at, c.pk))  # the group is named after its first
@@ -120,6 +109,63 @@ def learn_weights(*, sample: int = WEIGHTS_SAMPLE) -> LikenessWeights | None:
     LikenessWeights.objects.all().delete()
     return LikenessWeights.objects.create(learnt_at=clock.now(), cases=len(sketches),
                                           counts=likeness.counted(sketches))
+
+
+class _Day:
+    """The sketches of one unit's category on one day, as this worker last read them."""
+
+    def __init__(self, weights: likeness.Weights):
+        self.index, self.last = likeness.Index(weights), 0
+
+
+_days: LRUCache = LRUCache(maxsize=DAYS_KEPT)
+
+
+def forget_days() -> None:
+    """Drop the days' indexes (a test's database is rolled back under them)."""
+    _days.clear()
+
+
+def _day_index(unit_id: int, category_id: int, day) -> likeness.Index:
+    """The index of the day's sketches, with those added since this worker last
+    read it (and those of the last ``LATE_IDS`` numbers, committed late)."""
+    weighed = similar.weights()
+    key = (connection.alias, unit_id, category_id, day)
+    kept = _days.get(key)
+    if kept is None or kept.index.weights is not weighed:  # new, or the weights were learnt again
+        kept = _days[key] = _Day(weighed)
+    start, end = batch.day_bounds(day)
+    added = (Likeness.objects
+             .filter(complaint__org_unit=unit_id, complaint__category=category_id,
+                     complaint__received_at__gte=start, complaint__received_at__lt=end,
+                     complaint_id__gt=max(kept.last - LATE_IDS, 0))
+             .order_by("complaint_id").values_list("complaint_id", "sketch"))
+    for pk, blob in added:
+        kept.index.add(pk, blob)
+        kept.last = max(kept.last, pk)
+    return kept.index
+
+
+def _most_alike(row: Likeness, case: Complaint, day) -> tuple[float, int, int | None] | None:
+    """(likeness, pk, group) of the case's most alike of the day's other
+    complaints still to be joined (no typed tag unless a group's, never split
+    off), when at least ``settings.BATCH_MIN_LIKENESS`` alike; ties go to the earlier."""
+    index = _day_index(case.org_unit_id, case.category_id, day)
+    found = [(score, pk) for score, pk in index.most_alike(row.sketch, least=settings.BATCH_MIN_LIKENESS)
+             if pk != case.pk]
+    start, end = batch.day_bounds(day)
+    for at in range(0, len(found), ELIGIBLE_READ):
+        chunk = found[at:at + ELIGIBLE_READ]
+        eligible = dict(
+            Complaint.objects.filter(pk__in=[pk for _, pk in chunk], org_unit=case.org_unit_id,
+                                     category=case.category_id, received_at__gte=start, received_at__lt=end)
+            .filter(Q(issue_tag="") | Q(issue_group__isnull=False))
+            .exclude(group_decisions__kind=GroupDecision.Kind.SPLIT)
+            .values_list("pk", "issue_group_id"))
+        for score, pk in chunk:
+            if pk in eligible:
+                return score, pk, eligible[pk]
+    return None
 
 
 def _lock(unit_id: int, category_id: int, day) -> None:

@@ -213,3 +213,41 @@ def test_a_check_that_fails_does_not_hold_up_the_next(told, monkeypatch):
     monkeypatch.setattr(grouping, "check", failing)
     assert grouping.check_pending() == 3
     assert not Likeness.objects.filter(checked_at__isnull=True).exists()
+
+
+def test_a_worker_keeps_the_day_s_sketches_and_reads_only_those_added_since(told):
+    """The check's index of the day is kept by the worker: each check reads the
+    complaints logged since (and the last numbers again, for a late commit)."""
+    first = told(atm(0))
+    grouping.check_pending()
+    index = grouping._day_index(first.org_unit_id, first.category_id, grouping.batch.local_day(first.received_at))
+    assert first.pk in index and len(index) == 1
+    second = told(atm(1))
+    grouping.check_pending()
+    assert second.pk in index and len(index) == 2  # the same index, topped up
+    assert Complaint.objects.get(pk=second.pk).issue_group_id is not None
+
+
+def test_a_complaint_committed_late_is_still_compared(told, monkeypatch):
+    """A complaint with a lower number committed after the worker read a higher one is still taken."""
+    early, late = told(atm(0)), told(atm(1))
+    Likeness.objects.filter(complaint=early).update(checked_at=grouping.clock.now())
+    sketch = Likeness.objects.get(complaint=early).sketch
+    Likeness.objects.filter(complaint=early).delete()  # not committed yet when the worker reads the day
+    other = told(LOAN)
+    grouping.check_pending()  # LOAN checked: the index read up to it, without ``early``
+    Likeness.objects.create(complaint=early, sketch=sketch, checked_at=grouping.clock.now())  # committed now
+    Likeness.objects.filter(complaint=late).update(checked_at=None)
+    grouping.check_pending()
+    assert GroupDecision.objects.get(complaint=late, kind="joined").alike_id == early.pk
+    assert Complaint.objects.get(pk=other.pk).issue_group_id is None
+
+
+def test_the_day_s_index_is_built_again_when_the_weights_are_learnt_again(told):
+    first = told(atm(0))
+    grouping.check_pending()
+    day = grouping.batch.local_day(first.received_at)
+    before = grouping._day_index(first.org_unit_id, first.category_id, day)
+    grouping.learn_weights()
+    after = grouping._day_index(first.org_unit_id, first.category_id, day)
+    assert after is not before and after.weights is grouping.similar.weights() and first.pk in after

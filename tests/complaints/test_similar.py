@@ -6,6 +6,7 @@ intake preview, within the user's scope."""
 import datetime as dt
 import importlib
 import math
+import random
 import zlib
 
 import pytest
@@ -72,6 +73,26 @@ def test_likeness_of_long_texts_is_estimated_over_the_hashes_both_sketches_cover
     a, b = _sketched(long_a), _sketched(long_b)
     assert len(a) == len(b) == likeness.SKETCH
     assert likeness.likeness(a, b) == pytest.approx(_cosine(long_a, long_b), abs=0.1)
+
+
+def test_likeness_index_scores_as_likeness_scores_every_sketch_sharing_a_token():
+    """The near-duplicate check's index finds the same likeness as comparing each
+    pair, long texts (full sketches, compared over the hashes both cover) included."""
+    rng = random.Random(19)
+    chars = [chr(0x4E00 + i) for i in range(300)]
+    texts = ["".join(rng.choice(chars[:60]) for _ in range(rng.choice([8, 20, 60, 200, 400]))) for _ in range(60)]
+    sketches = [likeness.sketch(t) for t in texts]
+    learnt = likeness.Weights.unpacked(likeness.counted(sketches), cases=len(sketches))
+    index = likeness.Index(learnt)
+    for key, blob in enumerate(sketches):
+        index.add(key, blob)
+    assert any(len(likeness.hashes(b)) == likeness.SKETCH for b in sketches)
+    for probe in sketches[:20] + [likeness.sketch("理财到期未兑付")]:
+        pairs = sorted(((likeness.likeness(likeness.hashes(probe), likeness.hashes(b), learnt), key)
+                        for key, b in enumerate(sketches)), key=lambda p: (-p[0], p[1]))
+        expected = [(pytest.approx(score), key) for score, key in pairs if score >= 0.3]
+        assert index.most_alike(probe, least=0.3) == expected
+    assert likeness.Index().most_alike(likeness.sketch(""), least=0.0) == []
 
 
 def test_word_order_punctuation_and_a_typo_keep_texts_alike():
