@@ -19,9 +19,18 @@ stands in a sentence. On SQLite (the demo) the texts are scanned.
 Relevance orders the first ``RANKED`` matches in priority order: a word found
 in a third of a million cases would otherwise mean ranking 300,000 documents
 for one page (bench/RESULTS.md). A search that finds more lists those, most
-relevant first, and its count says "1,000+" (config.pagination), so the user
+relevant first, and its count says "500+" (config.pagination), so the user
 narrows it with another word or a filter. Every other filter narrows the
 matches before the first are taken (``q`` is the list's last filter).
+
+How the first matches are found depends on how many cases hold the words, as
+PostgreSQL's own statistics of the documents tell (``estimated_share``): words
+in at least ``WALK_FROM`` of the cases are met soon by walking the cases in
+priority order (cmp_priority_idx) and reading each one's document; rarer ones
+are found by the index and sorted. PostgreSQL's planner misjudges both (it
+takes the pairs of a word as independent, and a walk as cheaper than it is),
+so the search chooses (bench/RESULTS.md has the crossing point).
+The first matches are read once; the page and its count are then read by number.
 
 A search only narrows the cases the user already sees (``visible_to``), so
 nobody finds a case outside their units.
@@ -31,16 +40,19 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import BooleanField, F, Func, Q, Value
 
+from complaints.models import SearchDocument
 from complaints.numbering import digits_of_number, number_part
+from config.kept import KeptInProcess
 from config.pagination import LISTED_AT_MOST
 
 CHINESE = "\u3400-\u9fff"
 WORDS = re.compile(f"[{CHINESE}]+|[0-9A-Za-z]+")
 MIN_WORD = 2
 MOST_WORDS, LONGEST_WORD = 10, 32  # what a search reads of what was typed (a bounded query)
-RANKED = 1000  # the matches, first in priority order, that relevance orders (PostgreSQL)
+RANKED = 500  # the matches, first in priority order, that relevance orders (PostgreSQL)
+WALK_FROM = 0.015  # words estimated in this share of the cases or more: the cases are walked in priority order
 TEXT_FIELDS = ("reason", "request", "narrative", "remedy", "resolution", "root_cause", "issue_tag", "product_ref",
                "complainant_name")
 
@@ -64,10 +76,45 @@ def tsquery(text: str) -> str | None:
     terms = []
     for word in words(text):
         if _is_chinese(word):
-            terms.append("(" + " <-> ".join(word[i:i + 2] for i in range(len(word) - 1)) + ")")
+            terms.append("(" + " <-> ".join(_pairs(word)) + ")")
         else:
             terms.append(f"{word.lower()}:*")
     return " & ".join(terms) or None
+
+
+def _pairs(word: str) -> list[str]:
+    return [word[i:i + 2] for i in range(len(word) - 1)]
+
+
+_statistics: KeptInProcess[dict[str, float]] = KeptInProcess(max_entries=1)
+
+
+def _common_words() -> dict[str, float]:
+    """The commonest words of the search documents and the share of documents
+    holding each, as ANALYZE last counted them (``pg_stats``); kept in the process."""
+    def read() -> dict[str, float]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                           "WHERE tablename = %s AND attname = 'vector'", [SearchDocument._meta.db_table])
+            row = cursor.fetchone()
+        return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+    return _statistics.get("common", read)
+
+
+def estimated_share(text: str) -> float:
+    """At most what share of the cases hold every word of ``text``, as estimated
+    from PostgreSQL's statistics: for each Chinese word the share of its rarest
+    pair of characters, times that of the next word. A word of letters or a
+    case number counts as rare (0): the index finds it."""
+    if number_part(text) is not None:
+        return 0.0
+    common, share = _common_words(), 1.0
+    for word in words(text):
+        if not _is_chinese(word):
+            return 0.0
+        share *= min(common.get(pair, 0.0) for pair in _pairs(word))
+    return share
 
 
 def _scan(queryset, text: str):
@@ -96,7 +143,13 @@ def search(queryset, text: str):
     if connection.vendor != "postgresql":
         return _scan(queryset, text)
     query = SearchQuery(tsquery(text), search_type="raw", config="simple")
-    first = queryset.filter(search_document__vector=query).in_priority_order().values("pk")[:RANKED]
+    if estimated_share(text) >= WALK_FROM:  # ts_match_vq is @@ that the index cannot serve: the cases are walked
+        first = (queryset.filter(Func(F("search_document__vector"), query, function="ts_match_vq",
+                                      output_field=BooleanField()))
+                 .in_priority_order())
+    else:  # found by the index, then sorted
+        first = queryset.filter(search_document__vector=query).in_priority_order(walked=False)
+    first = list(first.values_list("pk", flat=True)[:RANKED])
     return (queryset.filter(pk__in=first)
             .alias(search_rank=SearchRank(F("search_document__vector"), query), **{LISTED_AT_MOST: Value(RANKED)})
             .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))

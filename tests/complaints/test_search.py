@@ -154,6 +154,34 @@ def test_relevance_orders_the_first_matches_in_priority_order_and_says_more_were
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_a_common_word_walked_in_priority_order_and_a_rare_one_found_by_the_index_list_the_same(
+        postgres, submit, found, monkeypatch, share):
+    in_narrative = _case(submit, narrative="理财到期未兑付")
+    in_reason = _case(submit, reason="理财到期未兑付")
+    urgent = _case(submit, narrative="理财到期未兑付", major_impact=True)
+    _case(submit)
+    monkeypatch.setattr(search, "estimated_share", lambda text: share)
+    assert found("理财") == [in_reason.number, urgent.number, in_narrative.number]
+    assert found("理财到期") == [in_reason.number, urgent.number, in_narrative.number]
+    assert found("盗刷") == []
+
+
+@pytest.mark.postgres
+def test_the_share_of_cases_holding_the_words_is_estimated_from_postgresql_statistics(postgres, submit):
+    from django.db import connection
+
+    for narrative in ("理财到期未兑付", "理财产品亏损", "信用卡年费", "信用卡盗刷"):
+        _case(submit, narrative=narrative)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_searchdocument")
+    assert search.estimated_share("理财") == pytest.approx(0.5)
+    assert search.estimated_share("理财产品") == pytest.approx(0.25)  # its rarest pair: 财产, 产品
+    assert search.estimated_share("理财 信用卡") == pytest.approx(0.25)  # each word's share, multiplied
+    assert search.estimated_share("欧阳") == search.estimated_share("POL") == 0.0  # unknown: rare
+
+
+@pytest.mark.postgres
 def test_other_filters_narrow_the_matches_before_the_first_are_taken(postgres, submit, found, client_for, monkeypatch):
     monkeypatch.setattr(search, "RANKED", 2)
     for _ in range(3):
