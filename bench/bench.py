@@ -191,22 +191,21 @@ INTAKE = {
 }
 
 
-# Each complaint tells its own matter (as bench/intake.lua does), so the near-duplicate check
-# (issue 19) meets texts like a branch's day, not thousands of copies of one.
-THINGS = ["积分兑换的商品", "储蓄卡", "信用卡", "房贷", "理财产品", "手机银行", "ETC", "基金定投", "存单", "跨行转账",
-          "车贷", "社保卡", "外汇汇款", "代扣水电费", "网银U盾", "保管箱", "大额存单", "收款码", "公积金贷款", "贵金属"]
-FAULTS = ["迟迟未发货", "被无故冻结", "多扣了手续费", "到账延迟", "利率调整没有通知", "无法办理注销", "出现不明扣款",
-          "审批迟迟没有结果", "被强制搭售其他产品", "密码被重置", "额度被突然降低", "利息算错少给了",
-          "预约后到网点无人接待", "客服承诺回电却没回", "人脸识别总是失败", "挂失后仍然被扣钱"]
-BRANCHES = ["天河路", "体育西路", "珠江新城", "五羊新城", "东山口", "北京路", "江南西", "客村", "员村", "石牌桥"]
+def day_bodies() -> list[dict]:
+    """The intake's request bodies: a branch's day as the near-duplicate benchmark
+    tells it (demo.paraphrase: 50 issues each told 3 to 15 times in other words,
+    among 5,000 unrelated complaints), in the order they came, so the
+    near-duplicate check (issue 19) meets a day's texts, a few groups among
+    many matters; the complainant's phone is "{PHONE}", a new one each time."""
+    sys.path.insert(0, str(ROOT))
+    from demo import paraphrase
+
+    return [dict(INTAKE, category=told.category, reason=told.text[:60], request="请尽快处理", narrative=told.text,
+                 complainant=dict(INTAKE["complainant"], phone="{PHONE}"))
+            for told in paraphrase.day(groups=50, unrelated_count=5000, seed=8)]
 
 
-def _narrative(rng) -> str:
-    return (f"压测：{rng.randint(1, 12)}月{rng.randint(1, 28)}日在{rng.choice(BRANCHES)}支行办理的{rng.choice(THINGS)}"
-            f"{rng.choice(FAULTS)}，涉及{rng.randint(50, 9999)}元，卡号尾号{rng.randint(0, 9999):04d}。")
-
-
-def _intake_client(base: str, username: str, seconds: float, start_at: float, queue) -> None:
+def _intake_client(base: str, username: str, seconds: float, start_at: float, queue, bodies: list[dict]) -> None:
     client = ApiClient(base, username)
     rng = random.Random(os.getpid())
     while time.time() < start_at:
@@ -214,8 +213,8 @@ def _intake_client(base: str, username: str, seconds: float, start_at: float, qu
     done, errors, latencies = 0, 0, []
     deadline = start_at + seconds
     while time.time() < deadline:
-        body = dict(INTAKE, reason=f"{rng.choice(THINGS)}{rng.choice(FAULTS)}", narrative=_narrative(rng),
-                    complainant=dict(INTAKE["complainant"], phone=f"139{rng.randint(10_000_000, 99_999_999)}"))
+        told = bodies[(done + errors) % len(bodies)]
+        body = dict(told, complainant=dict(told["complainant"], phone=f"139{rng.randint(10_000_000, 99_999_999)}"))
         started = time.perf_counter()
         answer = client.post("/api/v1/complaints/", body)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -233,8 +232,10 @@ def intake(args) -> None:
     queue = context.Queue()
     start_at = time.time() + 3  # every client signed in before the clock starts
     users = ["front_desk_gd", "front_desk_fj", "handler_gd", "handler_fj"]
+    day = day_bodies()
     processes = [context.Process(target=_intake_client,
-                                 args=(args.base, users[i % len(users)], args.seconds, start_at, queue))
+                                 args=(args.base, users[i % len(users)], args.seconds, start_at, queue,
+                                       day[i::args.clients]))
                  for i in range(args.clients)]
     for p in processes:
         p.start()
@@ -261,13 +262,19 @@ def _intake_wrk(args) -> None:
     """The same intake from wrk (C, one process, a few threads): the load
     generator takes little of the two cores the server needs."""
     import subprocess
+    import tempfile
 
     token = ApiClient(args.base, "front_desk_gd").http.headers["Authorization"].split()[1]
     seconds = int(args.seconds)
-    answer = subprocess.run(
-        ["wrk", "-t2", f"-c{args.clients}", f"-d{seconds}s", "--timeout", "10s", "-s",
-         str(ROOT / "bench" / "intake.lua"), args.base],
-        capture_output=True, text=True, env={**os.environ, "TOKEN": token}, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as bodies:
+        bodies.writelines(json.dumps(body, ensure_ascii=False) + "\n" for body in day_bodies())
+    try:
+        answer = subprocess.run(
+            ["wrk", "-t2", f"-c{args.clients}", f"-d{seconds}s", "--timeout", "10s", "-s",
+             str(ROOT / "bench" / "intake.lua"), args.base],
+            capture_output=True, text=True, env={**os.environ, "TOKEN": token, "BODIES": bodies.name}, check=True)
+    finally:
+        os.unlink(bodies.name)
     found = dict(re.findall(r"(\w+)=([\d.]+)", answer.stdout.split("RESULT", 1)[1]))
     _intake_figure(args, client="wrk", seconds=float(found["seconds"]), created=int(found["created"]),
                    errors=int(found["failed"]), p50=float(found["p50_ms"]), p95=float(found["p95_ms"]))

@@ -143,15 +143,23 @@ def likeness(a: frozenset[int], b: frozenset[int], weights: Weights = UNIFORM) -
 
 
 class Index:
-    """Sketches (by key) to find the most alike of: a posting list of keys for
-    each token, and each sketch's running total of weights in hash order, so
-    that a sketch is scored as ``likeness`` scores it (over the hashes both
-    cover) from the tokens it shares, without comparing the sketches sharing none."""
+    """Sketches (by key) to find the most alike of, each scored exactly as
+    ``likeness`` scores it, without comparing those that cannot reach the
+    least likeness asked for.
+
+    A sketch alike at least t to one shares with it tokens weighing at least
+    t² of its own weight (cosine: the shared weight is at least t·√(W(a)·W(b))
+    and at most W(b)). So only the sketches holding one of its *prefix* tokens
+    (all but some weighing under t² of it, whichever they are: the ones most
+    kept sketches hold) are candidates (the prefix filter of all-pairs
+    similarity search, Bayardo et al. 2007); each is then scored in full. A full sketch (a long text, compared over the
+    hashes both cover) is always a candidate and, asked about, uses all its tokens."""
 
     def __init__(self, weights: Weights = UNIFORM):
         self.weights = weights
-        self._kept: dict[int, tuple[array, list[float]]] = {}
+        self._kept: dict[int, tuple[frozenset[int], array, list[float]]] = {}
         self._postings: dict[int, list[int]] = {}
+        self._full: list[int] = []
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -159,36 +167,45 @@ class Index:
     def __contains__(self, key: int) -> bool:
         return key in self._kept
 
-    def _summed(self, blob: bytes | memoryview) -> tuple[array, list[float]]:
+    def _summed(self, blob: bytes | memoryview) -> tuple[frozenset[int], array, list[float]]:
         words = _words(blob)  # ascending, as a sketch keeps them
         get, unseen = self.weights.squared.get, self.weights.unseen
-        return words, list(accumulate(get(h, unseen) for h in words))
+        return frozenset(words), words, list(accumulate(get(h, unseen) for h in words))
 
     def add(self, key: int, blob: bytes | memoryview) -> None:
         if key in self._kept:
             return
-        words, sums = self._summed(blob)
-        self._kept[key] = (words, sums)
-        for h in words:
+        self._kept[key] = kept = self._summed(blob)
+        for h in kept[1]:
             self._postings.setdefault(h, []).append(key)
+        if len(kept[1]) >= SKETCH:
+            self._full.append(key)
 
     def most_alike(self, blob: bytes | memoryview, *, least: float) -> list[tuple[float, int]]:
         """(likeness, key) of the kept sketches at least ``least`` alike ``blob``, most alike first (then by key)."""
-        words, sums = self._summed(blob)
+        mine, words, sums = self._summed(blob)
         if not words:
             return []
-        get, unseen = self.weights.squared.get, self.weights.unseen
-        shared: dict[int, float] = {}
-        for h in words:
-            weight = get(h, unseen)
-            for key in self._postings.get(h, ()):
-                shared[key] = shared.get(key, 0.0) + weight
-        mine_full = len(words) >= SKETCH
+        get, unseen, postings = self.weights.squared.get, self.weights.unseen, self._postings
+        weight = {h: get(h, unseen) for h in words}
+        full = len(words) >= SKETCH
+        # The prefix: any order of the tokens bounds alike, so the tokens the fewest kept sketches hold go
+        # first and the commonest are left to the part (under least² of the weight) never walked.
+        left, enough = sums[-1], least * least * sums[-1] * (1 - 1e-9)  # a margin for rounding
+        candidates = set(self._full)
+        for h in sorted(words, key=lambda h: (len(postings.get(h, ())), h)):
+            if left < enough and not full:
+                break
+            candidates.update(postings.get(h, ()))
+            left -= weight[h]
         found = []
-        for key, both in shared.items():
-            theirs, their_sums = self._kept[key]
-            cut = _cut(words if mine_full else None, theirs if len(theirs) >= SKETCH else None)
-            whole = _upto(words, sums, cut) * _upto(theirs, their_sums, cut)
+        for key in candidates:
+            theirs, their_words, their_sums = self._kept[key]
+            both = sum(map(weight.__getitem__, mine & theirs))
+            if not both:
+                continue
+            cut = _cut(words if full else None, their_words if len(their_words) >= SKETCH else None)
+            whole = _upto(words, sums, cut) * _upto(their_words, their_sums, cut)
             if whole and (score := both / math.sqrt(whole)) >= least:
                 found.append((score, key))
         found.sort(key=lambda pair: (-pair[0], pair[1]))

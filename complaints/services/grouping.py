@@ -25,7 +25,7 @@ import logging
 from cachetools import LRUCache
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from complaints import batch, likeness, policies, selectors, similar
@@ -41,51 +41,81 @@ LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one ch
 DAYS_KEPT = 64  # the days' indexes a worker keeps (unit, category, day), least recently used out first
 LATE_IDS = 500  # a complaint committed after one with a higher number is still taken: the ids read again
 ELIGIBLE_READ = 100  # the most alike read from the database at a time to find the first still eligible
+BATCH = 50  # the complaints one transaction checks
+RANGE_READ = 5000  # a day's index this few numbers behind is brought up to date with the others, by number
 
 
 def check_pending(*, most: int = 2000) -> int:
-    """Check the complaints not checked yet, oldest first, each in its own
-    transaction (concurrent workers take different ones); answers how many.
-    A check that fails is logged and its complaint marked checked, so one bad
-    case never holds up the ones after it."""
+    """Check the complaints not checked yet, oldest first, up to ``BATCH`` in a
+    transaction (concurrent workers take different ones); answers how many. A
+    check that fails is logged and its complaint left checked, so one bad case
+    never holds up the ones after it."""
     done = 0
     while done < most:
         with transaction.atomic():
-            row = (Likeness.objects.select_for_update(skip_locked=True).filter(checked_at__isnull=True)
-                   .order_by("complaint_id").first())
-            if row is None:
+            rows = list(Likeness.objects.select_for_update(skip_locked=True).filter(checked_at__isnull=True)
+                        .order_by("complaint_id")[:min(BATCH, most - done)])
+            if not rows:
                 break
-            try:
-                with transaction.atomic():
-                    check(row)
-            except Exception:
-                log.exception("The near-duplicate check of complaint %s failed; it is left ungrouped.",
-                              row.complaint_id)
-                Likeness.objects.filter(pk=row.pk).update(checked_at=clock.now())
-        done += 1
+            Likeness.objects.filter(pk__in=[row.pk for row in rows]).update(checked_at=clock.now())
+            _check_rows(rows)
+        done += len(rows)
     return done
 
 
 def check(row: Likeness) -> GroupDecision | None:
     """The near-duplicate check of one complaint (its ``Likeness`` row, locked):
-    the decision when it joined a group. The case is read after the lock of its
-    unit, category and day: another worker may have joined it to a group meanwhile."""
+    the decision when it joined a group."""
     Likeness.objects.filter(pk=row.pk).update(checked_at=clock.now())
-    unit_id, category_id, received_at = Complaint.objects.values_list(
-        "org_unit_id", "category_id", "received_at").get(pk=row.complaint_id)
-    day = batch.local_day(received_at)
-    _lock(unit_id, category_id, day)
-    case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
-    if case.issue_tag or GroupDecision.objects.filter(complaint=case, kind=GroupDecision.Kind.SPLIT).exists():
-        return None  # a typed tag names its issue (or a group did already); a case split off is not joined again
-    best = _most_alike(row, case, day)
-    if best is None:
-        return None
+    return _check_rows([row]).get(row.complaint_id)
+
+
+def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
+    """The checks of rows marked checked, in order: the decisions of those that
+    joined a group. Each day of the rows (unit, category, day) is locked, in one
+    order whatever the rows (two workers never wait on each other), and the
+    sketches logged since are read once for all; the cases are read after the
+    locks: another worker may have joined one to a group meanwhile. The
+    database is read again only for a case with a near-duplicate, and each join
+    is a savepoint of its own."""
+    days = {pk: (unit_id, category_id, batch.local_day(received_at)) for pk, unit_id, category_id, received_at
+            in Complaint.objects.filter(pk__in=[row.complaint_id for row in rows])
+            .values_list("pk", "org_unit_id", "category_id", "received_at")}
+    for day in sorted(set(days.values())):
+        _lock(*day)
+    _read_days(set(days.values()), upto=max(row.complaint_id for row in rows))
+    settled = set(  # a typed tag names its issue (or a group did already); a case split off is not joined again
+        Complaint.objects.filter(pk__in=list(days)).filter(
+            ~Q(issue_tag="") | Q(Exists(GroupDecision.objects.filter(complaint=OuterRef("pk"),
+                                                                     kind=GroupDecision.Kind.SPLIT))))
+        .values_list("pk", flat=True))
+    decisions = {}
+    for row in rows:
+        if row.complaint_id in settled or row.complaint_id not in days:
+            continue
+        day = days[row.complaint_id]
+        try:
+            best = _most_alike(row, day)
+            if best is None:
+                continue
+            with transaction.atomic():
+                decision = _join_best(row, day, best)
+        except Exception:
+            log.exception("The near-duplicate check of complaint %s failed; it is left ungrouped.", row.complaint_id)
+            continue
+        decisions[row.complaint_id] = decision
+        settled.update({decision.complaint_id, decision.alike_id})  # both have the group's tag now
+    return decisions
+
+
+def _join_best(row: Likeness, day: tuple, best: tuple[float, int, int | None]) -> GroupDecision:
+    """The complaint joins the group of its most alike (``_most_alike``), or both start one."""
     score, alike_pk, group_id = best
+    case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
     alike = Complaint.objects.select_related("org_unit", "category").get(pk=alike_pk)
     if group_id is None:
         leader = min(case, alike, key=lambda c: (c.received_at, c.pk))  # the group is named after its first
-        group = IssueGroup.objects.create(org_unit_id=case.org_unit_id, category_id=case.category_id, day=day,
+        group = IssueGroup.objects.create(org_unit_id=case.org_unit_id, category_id=case.category_id, day=day[2],
                                           tag=TAG.format(number=leader.number), leader=leader,
                                           created_at=clock.now())
         _join(alike, group, score=score, alike=case)
@@ -117,6 +147,12 @@ class _Day:
     def __init__(self, weights: likeness.Weights):
         self.index, self.last = likeness.Index(weights), 0
 
+    def add(self, rows) -> None:
+        """(complaint, sketch) pairs."""
+        for pk, blob in rows:
+            self.index.add(pk, blob)
+            self.last = max(self.last, pk)
+
 
 _days: LRUCache = LRUCache(maxsize=DAYS_KEPT)
 
@@ -126,39 +162,65 @@ def forget_days() -> None:
     _days.clear()
 
 
-def _day_index(unit_id: int, category_id: int, day) -> likeness.Index:
-    """The index of the day's sketches, with those added since this worker last
-    read it (and those of the last ``LATE_IDS`` numbers, committed late)."""
+def _day(unit_id: int, category_id: int, day, *, read: bool = True) -> _Day:
+    """The day's sketches as this worker keeps them; with ``read``, with those
+    added since it last read them (and those of the last ``LATE_IDS`` numbers,
+    committed late). A new one reads the whole day."""
     weighed = similar.weights()
     key = (connection.alias, unit_id, category_id, day)
     kept = _days.get(key)
     if kept is None or kept.index.weights is not weighed:  # new, or the weights were learnt again
         kept = _days[key] = _Day(weighed)
-    start, end = batch.day_bounds(day)
-    added = (Likeness.objects
-             .filter(complaint__org_unit=unit_id, complaint__category=category_id,
-                     complaint__received_at__gte=start, complaint__received_at__lt=end,
-                     complaint_id__gt=max(kept.last - LATE_IDS, 0))
-             .order_by("complaint_id").values_list("complaint_id", "sketch"))
-    for pk, blob in added:
-        kept.index.add(pk, blob)
-        kept.last = max(kept.last, pk)
-    return kept.index
+        read = True
+    if read:
+        start, end = batch.day_bounds(day)
+        since = Complaint.objects.filter(pk__gt=max(kept.last - LATE_IDS, 0), org_unit=unit_id, category=category_id,
+                                         received_at__gte=start, received_at__lt=end)  # by number first: the new ones
+        kept.add(Likeness.objects.filter(complaint__in=since.values("pk"))
+                 .order_by("complaint_id").values_list("complaint_id", "sketch"))
+    return kept
 
 
-def _most_alike(row: Likeness, case: Complaint, day) -> tuple[float, int, int | None] | None:
-    """(likeness, pk, group) of the case's most alike of the day's other
+def _day_index(unit_id: int, category_id: int, day, *, read: bool = True) -> likeness.Index:
+    return _day(unit_id, category_id, day, read=read).index
+
+
+def _read_days(days: set[tuple], *, upto: int) -> None:
+    """Bring the sketches of ``days`` up to complaint ``upto`` at least: those
+    read up to within ``RANGE_READ`` numbers of it from one read of the latest
+    complaints (by number), the others each by a read of its day."""
+    weighed = similar.weights()
+    known = {day for day in days
+             if (kept := _days.get((connection.alias, *day))) is not None and kept.index.weights is weighed}
+    kept = {day: _day(*day, read=False) for day in days}  # the others are new: read whole
+    near = {day for day in known if upto - kept[day].last <= RANGE_READ}
+    if near:
+        since = min(kept[day].last for day in near) - LATE_IDS
+        latest = (Likeness.objects.filter(complaint_id__gt=max(since, 0)).order_by("complaint_id")
+                  .values_list("complaint_id", "sketch", "complaint__org_unit_id", "complaint__category_id",
+                               "complaint__received_at"))
+        for pk, blob, unit_id, category_id, received_at in latest:
+            day = (unit_id, category_id, batch.local_day(received_at))
+            if day in near:
+                kept[day].add([(pk, blob)])
+    for day in known - near:
+        _day(*day)
+
+
+def _most_alike(row: Likeness, day: tuple) -> tuple[float, int, int | None] | None:
+    """(likeness, pk, group) of the complaint's most alike of the day's other
     complaints still to be joined (no typed tag unless a group's, never split
     off), when at least ``settings.BATCH_MIN_LIKENESS`` alike; ties go to the earlier."""
-    index = _day_index(case.org_unit_id, case.category_id, day)
+    unit_id, category_id, on = day
+    index = _day_index(*day, read=False)  # read by the check
     found = [(score, pk) for score, pk in index.most_alike(row.sketch, least=settings.BATCH_MIN_LIKENESS)
-             if pk != case.pk]
-    start, end = batch.day_bounds(day)
+             if pk != row.complaint_id]
+    start, end = batch.day_bounds(on)
     for at in range(0, len(found), ELIGIBLE_READ):
         chunk = found[at:at + ELIGIBLE_READ]
         eligible = dict(
-            Complaint.objects.filter(pk__in=[pk for _, pk in chunk], org_unit=case.org_unit_id,
-                                     category=case.category_id, received_at__gte=start, received_at__lt=end)
+            Complaint.objects.filter(pk__in=[pk for _, pk in chunk], org_unit=unit_id,
+                                     category=category_id, received_at__gte=start, received_at__lt=end)
             .filter(Q(issue_tag="") | Q(issue_group__isnull=False))
             .exclude(group_decisions__kind=GroupDecision.Kind.SPLIT)
             .values_list("pk", "issue_group_id"))

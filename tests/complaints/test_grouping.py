@@ -202,17 +202,41 @@ def test_a_case_another_check_joined_meanwhile_is_not_joined_again(told):
 
 
 def test_a_check_that_fails_does_not_hold_up_the_next(told, monkeypatch):
-    first, second, third = told(atm(0)), told(LOAN), told(atm(1))
-    real = grouping.check
+    """The first check fails after it joined a group: its savepoint is rolled back, and the
+    next ones of the same transaction go on (the second joins the first itself)."""
+    first, second, third = told(atm(0)), told(atm(2)), told(atm(1))
+    real = grouping._join_best
 
-    def failing(row):
+    def failing(row, day, best):
+        decision = real(row, day, best)
         if row.complaint_id == first.pk:
             raise RuntimeError("a bad case")
-        return real(row)
+        return decision
 
-    monkeypatch.setattr(grouping, "check", failing)
+    monkeypatch.setattr(grouping, "_join_best", failing)
     assert grouping.check_pending() == 3
     assert not Likeness.objects.filter(checked_at__isnull=True).exists()
+    first, second, third = refreshed(first, second, third)
+    assert GroupDecision.objects.filter(complaint=first).count() == 1  # joined by the second's check, not its own
+    assert first.issue_group_id == second.issue_group_id == third.issue_group_id is not None
+
+
+def test_checks_run_in_transactions_of_a_batch_each_day_read_once_in_one(told, monkeypatch):
+    """One transaction checks up to BATCH complaints; the day's new sketches are read once in it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(grouping, "BATCH", 3)
+    cases = [told(text) for text in ("信用卡年费被扣", "理财到期未兑付", "手机银行无法登录", LOAN)]
+    with CaptureQueriesContext(connection) as ctx:
+        assert grouping.check_pending() == 4
+    sql = [q["sql"] for q in ctx.captured_queries]
+    marked = [q for q in sql if q.startswith('UPDATE "complaints_likeness" SET "checked_at"')]
+    read = [q for q in sql if q.startswith('SELECT "complaints_likeness"."complaint_id" AS "complaint_id", '
+                                           '"complaints_likeness"."sketch" AS "sketch"')]
+    assert [q.count(",") for q in marked] == [2, 0]  # 3, then 1: each batch marked in one statement
+    assert len(read) == 2  # the day read once in each transaction: whole when new, then by number
+    assert all(c.issue_group_id is None for c in refreshed(*cases))
 
 
 def test_a_worker_keeps_the_day_s_sketches_and_reads_only_those_added_since(told):
