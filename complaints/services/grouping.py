@@ -14,6 +14,10 @@ it. The complaint that makes more than 10 makes all of them urgent, itself
 included, with the 3-hour clock from that moment, and the chains are told
 once (``batches.batch_detected``).
 
+A worker keeps each day's sketches (``_Day``: a ``likeness.Index``) and reads
+only the complaints logged since; it checks up to ``BATCH`` complaints a
+transaction, so a check costs a fraction of a millisecond unless it joins.
+
 A supervisor sees the group on the case page and confirms it or splits a case
 off (its tag cleared, no longer counted, never joined again by the system);
 a case already made urgent stays urgent. Every decision, the system's and
@@ -111,8 +115,8 @@ def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
 def _join_best(row: Likeness, day: tuple, best: tuple[float, int, int | None]) -> GroupDecision:
     """The complaint joins the group of its most alike (``_most_alike``), or both start one."""
     score, alike_pk, group_id = best
-    case = Complaint.objects.select_related("org_unit", "category").get(pk=row.complaint_id)
-    alike = Complaint.objects.select_related("org_unit", "category").get(pk=alike_pk)
+    both = Complaint.objects.select_related("org_unit", "category").in_bulk([row.complaint_id, alike_pk])
+    case, alike = both[row.complaint_id], both[alike_pk]
     if group_id is None:
         leader = min(case, alike, key=lambda c: (c.received_at, c.pk))  # the group is named after its first
         group = IssueGroup.objects.create(org_unit_id=case.org_unit_id, category_id=case.category_id, day=day[2],

@@ -275,3 +275,14 @@ def test_the_day_s_index_is_built_again_when_the_weights_are_learnt_again(told):
     grouping.learn_weights()
     after = grouping._day_index(first.org_unit_id, first.category_id, day)
     assert after is not before and after.weights is grouping.similar.weights() and first.pk in after
+
+
+@pytest.mark.parametrize("range_read", [0, 5000])
+def test_a_day_far_behind_is_read_by_itself_and_one_near_with_the_latest_numbers(told, monkeypatch, range_read):
+    """Both ways of bringing a kept day up to date find the same near-duplicate."""
+    monkeypatch.setattr(grouping, "RANGE_READ", range_read)
+    first = told(atm(0))
+    grouping.check_pending()  # the day is new: read whole
+    second = told(atm(1))
+    grouping.check_pending()  # kept: read again by itself (0) or with the latest numbers (5000)
+    assert GroupDecision.objects.get(complaint=second, kind="joined").alike_id == first.pk
