@@ -102,8 +102,9 @@ class ComplaintFilter(django_filters.FilterSet):
             kind, digits = number
             return privacy.search_by_number(queryset, user=user, kind=kind, number=digits,
                                             channel=self._search_channel())
-        if search.searchable(value):
-            return search.search(queryset, value)  # issue 19: what the case is about, by relevance
+        if search.searchable(value):  # issue 19: what the case is about, by relevance; an export lists every match
+            exporting = self._search_channel() == "search-export"
+            return search.every_match(queryset, value) if exporting else search.search(queryset, value)
         # One character (a surname): the complainant's name.
         return queryset.filter(Q(number__iexact=value) | Q(complainant_name__icontains=value))
 

@@ -21,7 +21,8 @@ in a third of a million cases would otherwise mean ranking 300,000 documents
 for one page (bench/RESULTS.md). A search that finds more lists those, most
 relevant first, and its count says "500+" (config.pagination), so the user
 narrows it with another word or a filter. Every other filter narrows the
-matches before the first are taken (``q`` is the list's last filter).
+matches before the first are taken (``q`` is the list's last filter). An
+export takes every match, in priority order (``every_match``).
 
 How the first matches are found depends on how many cases hold the words, as
 PostgreSQL's own statistics of the documents tell (``estimated_share``): words
@@ -149,7 +150,17 @@ def search(queryset, text: str):
                  .in_priority_order())
     else:  # found by the index, then sorted
         first = queryset.filter(search_document__vector=query).in_priority_order(walked=False)
-    first = list(first.values_list("pk", flat=True)[:RANKED])
-    return (queryset.filter(pk__in=first)
-            .alias(search_rank=SearchRank(F("search_document__vector"), query), **{LISTED_AT_MOST: Value(RANKED)})
-            .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))
+    first = list(first.values_list("pk", flat=True)[:RANKED + 1])
+    found = (queryset.filter(pk__in=first[:RANKED])
+             .alias(search_rank=SearchRank(F("search_document__vector"), query))
+             .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))
+    return found.alias(**{LISTED_AT_MOST: Value(RANKED)}) if len(first) > RANKED else found
+
+
+def every_match(queryset, text: str):
+    """Every case of ``queryset`` that matches ``text``, in priority order (an
+    export: what a search finds, not only its first ``RANKED``)."""
+    if connection.vendor != "postgresql":
+        return _scan(queryset, text)
+    query = SearchQuery(tsquery(text), search_type="raw", config="simple")
+    return queryset.filter(search_document__vector=query).in_priority_order()

@@ -42,7 +42,7 @@ from config import clock
 TAG = "近似投诉·{number}"  # the issue tag of a group: data, the same in every language
 log = logging.getLogger(__name__)
 LOCKS = 19_000_000  # PostgreSQL advisory locks of (unit, category, day): one check at a time per day's issue
-DAYS_KEPT = 64  # the days' indexes a worker keeps (unit, category, day), least recently used out first
+DAYS_KEPT = 2048  # the days' indexes a worker keeps (unit, category, day), least recently used out first
 LATE_IDS = 500  # a complaint committed after one with a higher number is still taken: the ids read again
 ELIGIBLE_READ = 100  # the most alike read from the database at a time to find the first still eligible
 BATCH = 50  # the complaints one transaction checks
@@ -85,9 +85,12 @@ def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
     days = {pk: (unit_id, category_id, batch.local_day(received_at)) for pk, unit_id, category_id, received_at
             in Complaint.objects.filter(pk__in=[row.complaint_id for row in rows])
             .values_list("pk", "org_unit_id", "category_id", "received_at")}
-    for day in sorted(set(days.values())):
-        _lock(*day)
+    for key in sorted({_lock_key(*day) for day in days.values()}):
+        _lock_keyed(key)
     _read_days(set(days.values()), upto=max(row.complaint_id for row in rows))
+    for row in rows:  # each checked complaint in its day, however late it was committed
+        if row.complaint_id in days:
+            _day(*days[row.complaint_id], read=False).add([(row.complaint_id, row.sketch)])
     settled = set(  # a typed tag names its issue (or a group did already); a case split off is not joined again
         Complaint.objects.filter(pk__in=list(days)).filter(
             ~Q(issue_tag="") | Q(Exists(GroupDecision.objects.filter(complaint=OuterRef("pk"),
@@ -99,16 +102,18 @@ def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
             continue
         day = days[row.complaint_id]
         try:
-            best = _most_alike(row, day)
-            if best is None:
+            found = _alike(row, day)  # in memory
+            if not found:
                 continue
-            with transaction.atomic():
-                decision = _join_best(row, day, best)
+            with transaction.atomic():  # whatever fails from here is undone, and the next row goes on
+                best = _eligible(found, day)
+                decision = _join_best(row, day, best) if best else None
         except Exception:
             log.exception("The near-duplicate check of complaint %s failed; it is left ungrouped.", row.complaint_id)
             continue
-        decisions[row.complaint_id] = decision
-        settled.update({decision.complaint_id, decision.alike_id})  # both have the group's tag now
+        if decision is not None:
+            decisions[row.complaint_id] = decision
+            settled.update({decision.complaint_id, decision.alike_id})  # both have the group's tag now
     return decisions
 
 
@@ -152,9 +157,12 @@ class _Day:
         self.index, self.last = likeness.Index(weights), 0
 
     def add(self, rows) -> None:
-        """(complaint, sketch) pairs."""
+        """(complaint, sketch) pairs; a sketch that cannot be read is left out (logged)."""
         for pk, blob in rows:
-            self.index.add(pk, blob)
+            try:
+                self.index.add(pk, blob)
+            except ValueError:
+                log.error("The sketch of complaint %s cannot be read; it is never compared.", pk)
             self.last = max(self.last, pk)
 
 
@@ -203,22 +211,30 @@ def _read_days(days: set[tuple], *, upto: int) -> None:
         latest = (Likeness.objects.filter(complaint_id__gt=max(since, 0)).order_by("complaint_id")
                   .values_list("complaint_id", "sketch", "complaint__org_unit_id", "complaint__category_id",
                                "complaint__received_at"))
+        highest = 0
         for pk, blob, unit_id, category_id, received_at in latest:
+            highest = pk
             day = (unit_id, category_id, batch.local_day(received_at))
             if day in near:
                 kept[day].add([(pk, blob)])
+        for day in near:  # every number up to the highest read was looked at for each of them
+            kept[day].last = max(kept[day].last, highest)
     for day in known - near:
         _day(*day)
 
 
-def _most_alike(row: Likeness, day: tuple) -> tuple[float, int, int | None] | None:
-    """(likeness, pk, group) of the complaint's most alike of the day's other
-    complaints still to be joined (no typed tag unless a group's, never split
-    off), when at least ``settings.BATCH_MIN_LIKENESS`` alike; ties go to the earlier."""
-    unit_id, category_id, on = day
+def _alike(row: Likeness, day: tuple) -> list[tuple[float, int]]:
+    """(likeness, pk) of the day's other complaints at least ``settings.BATCH_MIN_LIKENESS``
+    alike the row's, most alike first, ties to the earlier (the worker's index, no query)."""
     index = _day_index(*day, read=False)  # read by the check
-    found = [(score, pk) for score, pk in index.most_alike(row.sketch, least=settings.BATCH_MIN_LIKENESS)
-             if pk != row.complaint_id]
+    return [(score, pk) for score, pk in index.most_alike(row.sketch, least=settings.BATCH_MIN_LIKENESS)
+            if pk != row.complaint_id]
+
+
+def _eligible(found: list[tuple[float, int]], day: tuple) -> tuple[float, int, int | None] | None:
+    """(likeness, pk, group) of the first of ``found`` still to be joined (of the
+    day, no typed tag unless a group's, never split off)."""
+    unit_id, category_id, on = day
     start, end = batch.day_bounds(on)
     for at in range(0, len(found), ELIGIBLE_READ):
         chunk = found[at:at + ELIGIBLE_READ]
@@ -234,14 +250,23 @@ def _most_alike(row: Likeness, day: tuple) -> tuple[float, int, int | None] | No
     return None
 
 
-def _lock(unit_id: int, category_id: int, day) -> None:
-    """Checks of one unit's category on one day run one after another, so two
-    near-duplicates checked at once never start two groups (SQLite writes one
-    at a time anyway)."""
+def _lock_key(unit_id: int, category_id: int, day) -> int:
+    return hash((unit_id, category_id, day.toordinal())) & 0x7FFFFFFF
+
+
+def _lock_keyed(key: int) -> None:
     if connection.vendor == "postgresql":
-        key = hash((unit_id, category_id, day.toordinal())) & 0x7FFFFFFF
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCKS, key])
+
+
+def _lock(unit_id: int, category_id: int, day) -> None:
+    """Checks of one unit's category on one day, and a supervisor's decision on
+    a group of it, run one after another, so two near-duplicates checked at
+    once never start two groups and a case split off is never joined meanwhile
+    (SQLite writes one at a time anyway). Several days are locked in the order
+    of their keys (``_check_rows``), before any row: nobody waits in a circle."""
+    _lock_keyed(_lock_key(unit_id, category_id, day))
 
 
 def _join(case: Complaint, group: IssueGroup, *, score: float, alike: Complaint) -> GroupDecision:
@@ -261,7 +286,12 @@ def _join(case: Complaint, group: IssueGroup, *, score: float, alike: Complaint)
 
 
 def _decided(*, complaint_id: int, by) -> tuple[Complaint, IssueGroup]:
-    """The case, locked (a decision sent twice waits for the first, then sees it), and its group."""
+    """The case, locked (a decision sent twice waits for the first, then sees it), and its group;
+    the group's day locked first, as the near-duplicate checks lock it (``_lock``)."""
+    group = (IssueGroup.objects.filter(members__pk=complaint_id)
+             .values_list("org_unit_id", "category_id", "day").first())
+    if group is not None:
+        _lock(*group)
     case = selectors.get_visible(user=by, complaint_id=complaint_id, lock=True)
     if not policies.decides_groups(case, by):
         raise NotPermitted(_("Only a supervisor or customer service manager of the case's scope confirms or "

@@ -286,3 +286,32 @@ def test_a_day_far_behind_is_read_by_itself_and_one_near_with_the_latest_numbers
     second = told(atm(1))
     grouping.check_pending()  # kept: read again by itself (0) or with the latest numbers (5000)
     assert GroupDecision.objects.get(complaint=second, kind="joined").alike_id == first.pk
+
+
+def test_a_check_whose_database_read_fails_does_not_hold_up_the_next(told, monkeypatch):
+    """The read of the eligible near-duplicates fails for one complaint: its savepoint is
+    undone and the next complaint of the transaction joins."""
+    first, second, third = told(atm(0)), told(LOAN), told(atm(1))
+    real = grouping._eligible
+    calls = []
+
+    def failing(found, day):
+        calls.append(found)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away for a moment")
+        return real(found, day)
+
+    monkeypatch.setattr(grouping, "_eligible", failing)
+    assert grouping.check_pending() == 3
+    first, third = refreshed(first, third)
+    assert first.issue_group_id == third.issue_group_id is not None  # the third's check joined the first
+
+
+def test_a_supervisor_s_decision_locks_the_group_s_day_before_any_row(grouped, staff, monkeypatch):
+    """As the checks do, so a worker holding the day never waits for the supervisor in a circle."""
+    locked = []
+    monkeypatch.setattr(grouping, "_lock", lambda *day: locked.append(day))
+    case = grouped[0]
+    group = IssueGroup.objects.get(pk=Complaint.objects.get(pk=case.pk).issue_group_id)
+    grouping.group_split(complaint_id=case.pk, by=staff["supervisor_gd"])
+    assert locked == [(group.org_unit_id, group.category_id, group.day)]

@@ -133,11 +133,13 @@ def test_results_come_by_relevance_then_priority(postgres, submit, found):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("share", [0.0, 1.0])  # found by the index and sorted, or walked in priority order
 def test_relevance_orders_the_first_matches_in_priority_order_and_says_more_were_found(
-        postgres, submit, client_for, monkeypatch):
+        postgres, submit, client_for, monkeypatch, share):
     """A search that finds more than ``RANKED`` lists its first ``RANKED`` in priority
     order, most relevant first; the count says "3+" and the rest are not listed."""
     monkeypatch.setattr(search, "RANKED", 3)
+    monkeypatch.setattr(search, "estimated_share", lambda text: share)
     in_reason = _case(submit, reason="理财到期未兑付")  # the most relevant, but fourth in priority order
     urgent = [_case(submit, narrative="理财到期未兑付", major_impact=True) for _ in range(3)]
     answer = client_for("handler_gd").get("/api/v1/complaints/", {"q": "理财"}).json()
@@ -179,6 +181,27 @@ def test_the_share_of_cases_holding_the_words_is_estimated_from_postgresql_stati
     assert search.estimated_share("理财产品") == pytest.approx(0.25)  # its rarest pair: 财产, 产品
     assert search.estimated_share("理财 信用卡") == pytest.approx(0.25)  # each word's share, multiplied
     assert search.estimated_share("欧阳") == search.estimated_share("POL") == 0.0  # unknown: rare
+
+
+@pytest.mark.postgres
+def test_exactly_the_first_matches_found_are_counted_exactly(postgres, submit, client_for, monkeypatch):
+    monkeypatch.setattr(search, "RANKED", 2)
+    for _ in range(2):
+        _case(submit, narrative="理财到期未兑付")
+    answer = client_for("handler_gd").get("/api/v1/complaints/", {"q": "理财"}).json()
+    assert (answer["count"], answer["count_exact"]) == (2, True)
+    page = client_for("handler_gd").get("/workspace/", {"tab": "all", "q": "理财"})
+    assert page.context["ranked"] is None  # no note: nothing more was found
+
+
+@pytest.mark.postgres
+def test_an_export_of_a_search_lists_every_match_in_priority_order(postgres, submit, client_for, monkeypatch):
+    from tests.dashboards.test_exports import case_rows
+
+    monkeypatch.setattr(search, "RANKED", 2)
+    cases = [_case(submit, narrative="理财到期未兑付") for _ in range(3)]
+    rows = case_rows(client_for("manager_gd").get("/dashboard/cases.xlsx", {"q": "理财"}))
+    assert len(rows) == 1 + 3 and {c.number for c in cases} <= {cell for row in rows for cell in row}
 
 
 @pytest.mark.postgres
