@@ -145,12 +145,12 @@ def search(queryset, text: str):
         return _scan(queryset, text)
     query = SearchQuery(tsquery(text), search_type="raw", config="simple")
     if estimated_share(text) >= WALK_FROM:  # ts_match_vq is @@ that the index cannot serve: the cases are walked
-        first = (queryset.filter(Func(F("search_document__vector"), query, function="ts_match_vq",
-                                      output_field=BooleanField()))
-                 .in_priority_order())
+        matching = (queryset.filter(Func(F("search_document__vector"), query, function="ts_match_vq",
+                                         output_field=BooleanField()))
+                    .in_priority_order())
     else:  # found by the index, then sorted
-        first = queryset.filter(search_document__vector=query).in_priority_order(walked=False)
-    first = list(first.values_list("pk", flat=True)[:RANKED + 1])
+        matching = queryset.filter(search_document__vector=query).in_priority_order(walked=False)
+    first = list(matching.values_list("pk", flat=True)[:RANKED + 1])  # one more: were there more?
     found = (queryset.filter(pk__in=first[:RANKED])
              .alias(search_rank=SearchRank(F("search_document__vector"), query))
              .order_by("-search_rank", "priority", F("next_due").asc(nulls_last=True), "received_at", "pk"))

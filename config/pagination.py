@@ -19,9 +19,10 @@ class EstimatedCountPaginator(Paginator):
     - otherwise the rows counted up to ``cap + 1`` (``COUNT(*)`` over a LIMIT
       subquery): the exact count up to ``cap``, else ``cap`` itself.
 
-    A queryset that lists only its first N rows of more (a search ranks its
-    first matches: complaints/search.py) says so with the alias ``LISTED_AT_MOST``
-    (``Value(N)``): N rows counted make the count N, not exact.
+    A queryset that lists only its first N rows of more it found (a search
+    ranks its first matches: complaints/search.py) says so with the alias
+    ``LISTED_AT_MOST`` (``Value(N)``): its rows are counted (N) and the count is
+    not exact ("N+").
 
     ``count_is_exact`` says which one it is; ``count_label`` is the count as
     shown: "1,234", "10,000+" or "≈1,000,000". Pages past ``count`` cannot be

@@ -25,6 +25,7 @@ theirs, is a ``GroupDecision``, and on the case's timeline.
 """
 
 import logging
+import threading
 
 from cachetools import LRUCache
 from django.conf import settings
@@ -75,6 +76,11 @@ def check(row: Likeness) -> GroupDecision | None:
 
 
 def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
+    with _days_lock:  # the kept days are the process's: one thread at a time (a worker with a thread pool)
+        return _checked(rows)
+
+
+def _checked(rows: list[Likeness]) -> dict[int, GroupDecision]:
     """The checks of rows marked checked, in order: the decisions of those that
     joined a group. Each day of the rows (unit, category, day) is locked, in one
     order whatever the rows (two workers never wait on each other), and the
@@ -118,7 +124,7 @@ def _check_rows(rows: list[Likeness]) -> dict[int, GroupDecision]:
 
 
 def _join_best(row: Likeness, day: tuple, best: tuple[float, int, int | None]) -> GroupDecision:
-    """The complaint joins the group of its most alike (``_most_alike``), or both start one."""
+    """The complaint joins the group of its most alike still to be joined (``_eligible``), or both start one."""
     score, alike_pk, group_id = best
     both = Complaint.objects.select_related("org_unit", "category").in_bulk([row.complaint_id, alike_pk])
     case, alike = both[row.complaint_id], both[alike_pk]
@@ -167,6 +173,7 @@ class _Day:
 
 
 _days: LRUCache = LRUCache(maxsize=DAYS_KEPT)
+_days_lock = threading.Lock()
 
 
 def forget_days() -> None:
