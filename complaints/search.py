@@ -143,7 +143,7 @@ def search(queryset, text: str):
     first, then in priority order (docs/rules.md §3)."""
     if connection.vendor != "postgresql":
         return _scan(queryset, text)
-    query = SearchQuery(tsquery(text), search_type="raw", config="simple")
+    query = _query(text)
     if estimated_share(text) >= WALK_FROM:  # ts_match_vq is @@ that the index cannot serve: the cases are walked
         matching = (queryset.filter(Func(F("search_document__vector"), query, function="ts_match_vq",
                                          output_field=BooleanField()))
@@ -162,5 +162,8 @@ def every_match(queryset, text: str):
     export: what a search finds, not only its first ``RANKED``)."""
     if connection.vendor != "postgresql":
         return _scan(queryset, text)
-    query = SearchQuery(tsquery(text), search_type="raw", config="simple")
-    return queryset.filter(search_document__vector=query).in_priority_order()
+    return queryset.filter(search_document__vector=_query(text)).in_priority_order()
+
+
+def _query(text: str) -> SearchQuery:
+    return SearchQuery(tsquery(text), search_type="raw", config="simple")

@@ -98,9 +98,7 @@ def _checked(rows: list[Likeness]) -> dict[int, GroupDecision]:
         if row.complaint_id in days:
             _day(*days[row.complaint_id], read=False).add([(row.complaint_id, row.sketch)])
     settled = set(  # a typed tag names its issue (or a group did already); a case split off is not joined again
-        Complaint.objects.filter(pk__in=list(days)).filter(
-            ~Q(issue_tag="") | Q(Exists(GroupDecision.objects.filter(complaint=OuterRef("pk"),
-                                                                     kind=GroupDecision.Kind.SPLIT))))
+        Complaint.objects.filter(pk__in=list(days)).filter(~Q(issue_tag="") | Q(_split_off()))
         .values_list("pk", flat=True))
     decisions = {}
     for row in rows:
@@ -200,8 +198,9 @@ def _day(unit_id: int, category_id: int, day, *, read: bool = True) -> _Day:
     return kept
 
 
-def _day_index(unit_id: int, category_id: int, day, *, read: bool = True) -> likeness.Index:
-    return _day(unit_id, category_id, day, read=read).index
+def _day_index(unit_id: int, category_id: int, day) -> likeness.Index:
+    """The day's index as the worker keeps it (read by the check: ``_read_days``)."""
+    return _day(unit_id, category_id, day, read=False).index
 
 
 def _read_days(days: set[tuple], *, upto: int) -> None:
@@ -233,7 +232,7 @@ def _read_days(days: set[tuple], *, upto: int) -> None:
 def _alike(row: Likeness, day: tuple) -> list[tuple[float, int]]:
     """(likeness, pk) of the day's other complaints at least ``settings.BATCH_MIN_LIKENESS``
     alike the row's, most alike first, ties to the earlier (the worker's index, no query)."""
-    index = _day_index(*day, read=False)  # read by the check
+    index = _day_index(*day)
     return [(score, pk) for score, pk in index.most_alike(row.sketch, least=settings.BATCH_MIN_LIKENESS)
             if pk != row.complaint_id]
 
@@ -249,12 +248,17 @@ def _eligible(found: list[tuple[float, int]], day: tuple) -> tuple[float, int, i
             Complaint.objects.filter(pk__in=[pk for _, pk in chunk], org_unit=unit_id,
                                      category=category_id, received_at__gte=start, received_at__lt=end)
             .filter(Q(issue_tag="") | Q(issue_group__isnull=False))
-            .exclude(group_decisions__kind=GroupDecision.Kind.SPLIT)
+            .exclude(_split_off())
             .values_list("pk", "issue_group_id"))
         for score, pk in chunk:
             if pk in eligible:
                 return score, pk, eligible[pk]
     return None
+
+
+def _split_off() -> Exists:
+    """The case was split off its group by a supervisor: the system never joins it again."""
+    return Exists(GroupDecision.objects.filter(complaint=OuterRef("pk"), kind=GroupDecision.Kind.SPLIT))
 
 
 def _lock_key(unit_id: int, category_id: int, day) -> int:

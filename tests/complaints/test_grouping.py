@@ -244,11 +244,11 @@ def test_a_worker_keeps_the_day_s_sketches_and_reads_only_those_added_since(told
     first = told(atm(0))
     grouping.check_pending()
     day = (first.org_unit_id, first.category_id, grouping.batch.local_day(first.received_at))
-    kept = grouping._day_index(*day, read=False)  # what the check kept, not read again here
+    kept = grouping._day_index(*day)  # what the check kept, not read again here
     assert first.pk in kept and len(kept) == 1
     second = told(atm(1))
     grouping.check_pending()
-    assert grouping._day_index(*day, read=False) is kept and second.pk in kept and len(kept) == 2
+    assert grouping._day_index(*day) is kept and second.pk in kept and len(kept) == 2
     assert Complaint.objects.get(pk=second.pk).issue_group_id is not None
 
 
@@ -271,11 +271,11 @@ def test_the_day_s_index_is_built_again_when_the_weights_are_learnt_again(told):
     first = told(atm(0))
     grouping.check_pending()
     day = (first.org_unit_id, first.category_id, grouping.batch.local_day(first.received_at))
-    before = grouping._day_index(*day, read=False)
+    before = grouping._day_index(*day)
     grouping.learn_weights()
     second = told(atm(1))
     grouping.check_pending()
-    after = grouping._day_index(*day, read=False)
+    after = grouping._day_index(*day)
     assert after is not before and after.weights is grouping.similar.weights()
     assert first.pk in after and second.pk in after
     assert GroupDecision.objects.get(complaint=second, kind="joined").alike_id == first.pk
