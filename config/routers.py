@@ -1,29 +1,126 @@
-"""Reports read from the replica; everything else uses the primary.
+"""Reports read from the replica while it is up and close behind; everything else uses the primary.
 
-Inside ``with reporting():`` (the dashboard, the monthly report, the exports and
-the stats API) reads go to ``settings.REPORTING_DATABASE``: ``replica`` when
-DATABASE_REPLICA_URL is set, else ``default``. Every write, every
-``select_for_update`` and every read outside ``reporting()`` goes to
-``default``, so the workflow never reads data a replica has not caught up with.
-Reports may lag the primary by the replication delay (seconds).
+Inside ``with reporting() as source:`` (the dashboard, the monthly report, the exports
+and the stats API) reads go to ``source.alias``. That is ``settings.REPORTING_DATABASE``
+(``replica`` when DATABASE_REPLICA_URL is set) when the replica answers and lags the
+primary by at most ``REPORTING_MAX_LAG_SECONDS``; otherwise the primary, and
+``source.reason`` says why, for the page's note. Every write, every
+``select_for_update`` and every read outside ``reporting()`` goes to ``default``, so
+the workflow never reads data a replica has not caught up with.
+
+The replica is measured when a report begins (two cheap queries), so the lag a page
+states is the lag of its own figures. A replica that did not answer is not asked again
+for ``REPLICA_RETRY_SECONDS``: a report does not wait for a dead host on every request.
 
 The state is per thread (gunicorn's gthread workers serve one request per thread).
 """
 
+import logging
 import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
+from django.utils.translation import gettext as _
 
+log = logging.getLogger(__name__)
 _state = threading.local()
+_unreachable = {"until": 0.0}  # per process: when the replica may be asked again
+REPLICA_RETRY_SECONDS = 10
+
+UNREACHABLE = "unreachable"
+BEHIND = "behind"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a report's reads go. ``lag`` is the replica's measured delay in seconds
+    (None when it was not measured); ``reason`` is None, UNREACHABLE or BEHIND (the
+    last two: the report reads the primary instead of the replica)."""
+    alias: str
+    lag: float | None = None
+    reason: str | None = None
+
+    @property
+    def note(self) -> str:
+        """What a report says of where its figures were read (empty: the primary, as always)."""
+        if self.reason == UNREACHABLE:
+            return _("The read replica is not answering: these figures were read from the primary database "
+                     "and are current.")
+        if self.reason == BEHIND:
+            return _("The read replica is %(lag)d seconds behind (more than %(most)d): these figures were read "
+                     "from the primary database and are current.") % {
+                "lag": self.lag, "most": settings.REPORTING_MAX_LAG_SECONDS}
+        if self.alias != "default" and self.lag and self.lag >= 1:
+            return _("Read from the read replica, which is %(lag)d seconds behind: changes made since then "
+                     "are not counted yet.") % {"lag": self.lag}
+        return ""
+
+    @property
+    def header(self) -> str:
+        """The X-Reporting-Source header of an export or a stats answer."""
+        if self.alias == "default":
+            return "primary" + (f"; replica {self.reason}" if self.reason else "")
+        return f"replica; lag={self.lag:.1f}s"
+
+
+def replica_lag(alias: str) -> float:
+    """Seconds the replica ``alias`` is behind the primary: 0 when it has replayed
+    everything the primary had written when asked (or is not a standby at all, as a
+    test mirror), else the age of the last transaction it replayed. Raises when it
+    does not answer. PostgreSQL only; another database is its own primary."""
+    replica = connections[alias]
+    if replica.vendor != "postgresql":
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return 0.0
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()" if connections["default"].vendor == "postgresql" else "SELECT NULL")
+        written = cursor.fetchone()[0]
+    with replica.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn,"
+            " EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())", [written])
+        standby, caught_up, age = cursor.fetchone()
+    if not standby or caught_up:
+        return 0.0
+    return max(float(age or 0.0), 0.0)
+
+
+def choose() -> Source:
+    """The database this report reads (see the module's docstring)."""
+    alias = settings.REPORTING_DATABASE
+    if alias == "default":
+        return Source("default")
+    if time.monotonic() < _unreachable["until"]:
+        return Source("default", reason=UNREACHABLE)
+    try:
+        lag = replica_lag(alias)
+    except Exception as exc:  # noqa: BLE001 - any failure of the replica means "read the primary"
+        log.warning("reports read the primary: the replica did not answer (%s)", type(exc).__name__)
+        _unreachable["until"] = time.monotonic() + REPLICA_RETRY_SECONDS
+        try:
+            connections[alias].close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is dropped anyway
+            pass
+        return Source("default", reason=UNREACHABLE)
+    if lag > settings.REPORTING_MAX_LAG_SECONDS:
+        log.warning("reports read the primary: the replica is %.1f s behind", lag)
+        return Source("default", lag=lag, reason=BEHIND)
+    return Source(alias, lag=lag)
 
 
 @contextmanager
 def reporting():
-    """Reads in this block are report reads (nestable)."""
-    _state.depth = getattr(_state, "depth", 0) + 1
+    """Reads in this block are report reads (nestable: the outer block chooses)."""
+    depth = getattr(_state, "depth", 0)
+    if depth == 0:
+        _state.source = choose()
+    _state.depth = depth + 1
     try:
-        yield
+        yield _state.source
     finally:
         _state.depth -= 1
 
@@ -34,7 +131,7 @@ def in_reporting() -> bool:
 
 class ReportingRouter:
     def db_for_read(self, model, **hints):
-        return settings.REPORTING_DATABASE if in_reporting() else "default"
+        return _state.source.alias if in_reporting() else "default"
 
     def db_for_write(self, model, **hints):
         return "default"

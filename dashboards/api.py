@@ -38,9 +38,10 @@ class Summary(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        with reporting():
+        with reporting() as source:
             ready = rollups.summary(scope_from(request))
-        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
+        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat(),
+                                              "X-Reporting-Source": source.header})
 
 
 class _Changes(serializers.Serializer):
@@ -81,9 +82,10 @@ class Trend(APIView):
             raise ValidationError({"months": [str(_("Give a number of months from 1 to %(most)d."))
                                               % {"most": stats.MAX_TREND_MONTHS}]})
         scope = scope_from(request)  # who may see figures, and the unit (the period is the months)
-        with reporting():
+        with reporting() as source:
             ready = rollups.trend(scope, int(raw))
-        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat()})
+        return Response(ready.value, headers={"Date-Computed": ready.computed_at.isoformat(),
+                                              "X-Reporting-Source": source.header})
 
 
 urlpatterns = [path("stats/summary/", Summary.as_view(), name="api-stats-summary"),

@@ -96,7 +96,9 @@ def report_figures(scope: stats.Scope, *, source=None) -> dict:
     }
 
 
-def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
+def report_workbook(scope: stats.Scope, figures: dict, *, source=None) -> bytes:
+    """The monthly report; ``source`` (config.routers.Source) notes a replica that was
+    behind or down."""
     s = figures["summary"]
     wb = Workbook()
     sheet = wb.active
@@ -105,6 +107,7 @@ def report_workbook(scope: stats.Scope, figures: dict) -> bytes:
     rows = [
         [_("Monthly complaint analysis report")],
         [_("Period"), f"{scope.date_from} — {scope.date_to}"], [_("Unit"), str(unit)],
+        *([[_("Data source"), source.note]] if source is not None and source.note else []),
         [],
         [_("Total complaints"), s["total"]],
         [_("First callback on-time rate"), Percent(s["first_callback_on_time_rate"])],

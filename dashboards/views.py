@@ -128,31 +128,31 @@ def _context(form):
 
 @login_required
 def dashboard(request):
-    with reporting():
+    with reporting() as source:
         form = _form(request)
         if not form.is_valid():
-            return render(request, "dashboards/dashboard.html", {"form": form})
-        return render(request, "dashboards/dashboard.html", _context(form))
+            return render(request, "dashboards/dashboard.html", {"form": form, "source": source})
+        return render(request, "dashboards/dashboard.html", {**_context(form), "source": source})
 
 
 @login_required
 def report(request):
-    with reporting():
+    with reporting() as source:
         form = _form(request)
         if not form.is_valid():
-            return render(request, "dashboards/report.html", {"form": form})
-        return render(request, "dashboards/report.html", _context(form))
+            return render(request, "dashboards/report.html", {"form": form, "source": source})
+        return render(request, "dashboards/report.html", {**_context(form), "source": source})
 
 
 @login_required
 def report_xlsx(request):
-    with reporting():
+    with reporting() as source:
         form = _form(request)
         if not form.is_valid():
-            return render(request, "dashboards/report.html", {"form": form}, status=400)
+            return render(request, "dashboards/report.html", {"form": form, "source": source}, status=400)
         scope = form.scope()
-        body = exports.report_workbook(scope, rollups.figures(scope).value)
-    return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx")
+        body = exports.report_workbook(scope, rollups.figures(scope).value, source=source)
+    return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx", source)
 
 
 @login_required
@@ -165,10 +165,11 @@ def quarterly_xlsx(request):
         return HttpResponse(" ".join(m for ms in form.errors.values() for m in ms), status=400,
                             content_type="text/plain; charset=utf-8")
     scope = form.scope()
-    with reporting():
+    with reporting() as source:
         body = exports.quarterly_workbook(scope, stats.quarterly(scope, selectors.causes()))
     unit = scope.unit.code if scope.unit else "all"
-    return _download(body, f"complaint-statistics-{form.cleaned_data['year']}Q{form.cleaned_data['quarter']}-{unit}.xlsx")
+    return _download(body, f"complaint-statistics-{form.cleaned_data['year']}Q{form.cleaned_data['quarter']}-{unit}.xlsx",
+                     source)
 
 
 @login_required
@@ -177,19 +178,21 @@ def cases_xlsx(request):
     the roles that get reports (managers, supervisors, executives)."""
     if not policies.sees_figures(request.user):
         raise PermissionDenied(_("Exports are for managers, supervisors and executives."))
-    with reporting():
+    with reporting() as source:
         filters = ComplaintFilter(request.GET, queryset=selectors.complaint_list(user=request.user), request=request)
         if not filters.is_valid():
             return HttpResponse(_("The filters are not valid: %(errors)s")
                                 % {"errors": " ".join(m for ms in filters.errors.values() for m in ms)},
                                 status=400, content_type="text/plain; charset=utf-8")
         body = exports.cases_workbook(filters.qs, user=request.user)
-    return _download(body, f"complaints-{clock.today():%Y%m%d}.xlsx")
+    return _download(body, f"complaints-{clock.today():%Y%m%d}.xlsx", source)
 
 
-def _download(body: bytes, filename: str) -> HttpResponse:
+def _download(body: bytes, filename: str, source) -> HttpResponse:
+    """An Excel file, with the database its rows were read from (config.routers.Source)."""
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Reporting-Source"] = source.header
     return response
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connections
 
 from config import clock
+from config.routers import replica_lag
 from ops.models import Heartbeat
 
 
@@ -36,6 +37,20 @@ def database(alias: str) -> dict:
             cursor.fetchone()
 
     return _timed(select_one)
+
+
+def replica(alias: str, max_lag_seconds: int) -> dict:
+    """The read replica answers, and how far it is behind the primary
+    (config.routers.replica_lag, the measure the reports use to choose)."""
+    found = {"max_lag_seconds": max_lag_seconds}
+
+    def lag():
+        found["lag_seconds"] = round(replica_lag(alias), 1)
+        if found["lag_seconds"] > max_lag_seconds:
+            raise Unhealthy("the replica is too far behind; reports read the primary")
+
+    result = _timed(lag)
+    return {**result, **found}
 
 
 def redis(url: str) -> dict:
@@ -78,7 +93,7 @@ def run(only: set[str] | None = None) -> tuple[bool, dict]:
     if "database" in wanted:
         checks["database"] = database("default")
     if "replica" in wanted and settings.REPORTING_DATABASE != "default":
-        checks["replica"] = database(settings.REPORTING_DATABASE)
+        checks["replica"] = replica(settings.REPORTING_DATABASE, settings.REPORTING_MAX_LAG_SECONDS)
     if "redis" in wanted and settings.REDIS_URL:
         checks["redis"] = redis(settings.REDIS_URL)
     if "sweep" in wanted:

@@ -111,6 +111,29 @@ def test_the_replica_is_checked_when_reports_read_from_it(settings):
     status, body = healthz()
     assert status == 200, body
     assert body["checks"]["replica"]["status"] == "ok"
+    assert body["checks"]["replica"]["lag_seconds"] == 0.0
+    assert body["checks"]["replica"]["max_lag_seconds"] == 30
+
+
+@pytest.mark.django_db(databases=["default", "replica"], transaction=True, serialized_rollback=True)
+def test_the_replicas_lag_is_shown_and_a_lag_beyond_the_limit_answers_503(settings):
+    settings.REPORTING_DATABASE = "replica"
+    settings.REPORTING_MAX_LAG_SECONDS = 30
+    swept(1)
+    with mock.patch("ops.health.replica_lag", return_value=12.34):
+        status, body = healthz()
+    assert status == 200, body
+    assert body["checks"]["replica"]["lag_seconds"] == 12.3
+    with mock.patch("ops.health.replica_lag", return_value=30.5):
+        status, body = healthz()
+    assert status == 503
+    assert body["checks"]["replica"] == {**body["checks"]["replica"], "status": "fail", "lag_seconds": 30.5,
+                                         "error": "the replica is too far behind; reports read the primary"}
+    with mock.patch("ops.health.replica_lag", side_effect=OperationalError("refused")):
+        status, body = healthz()
+    assert status == 503
+    assert body["checks"]["replica"]["error"] == "OperationalError"
+    assert "lag_seconds" not in body["checks"]["replica"]
 
 
 def test_the_answer_says_nothing_but_statuses_and_timings():
@@ -118,7 +141,8 @@ def test_the_answer_says_nothing_but_statuses_and_timings():
     _, body = healthz()
     assert set(body) == {"status", "checks"}
     for check in body["checks"].values():
-        assert set(check) <= {"status", "latency_ms", "error", "age_seconds", "max_age_seconds"}
+        assert set(check) <= {"status", "latency_ms", "error", "age_seconds", "max_age_seconds", "lag_seconds",
+                              "max_lag_seconds"}
 
 
 def test_only_get_is_answered():

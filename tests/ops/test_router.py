@@ -3,11 +3,13 @@
 tests/conftest.py), so the data is the same and the alias of each query shows
 where it went."""
 
+import io
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections, router
+from django.db import OperationalError, connections, router
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -103,3 +105,103 @@ def test_reporting_is_per_thread(replica):
 def test_migrations_run_on_the_primary_only():
     assert router.allow_migrate("default", "complaints")
     assert not router.allow_migrate("replica", "complaints")
+
+
+# --- A replica that is down or behind (issue 20): reports read the primary and say so ------------
+
+@pytest.fixture
+def measured(monkeypatch):
+    """The replica's measured lag, set by the test (a number, or an exception raised)."""
+    from config import routers
+
+    monkeypatch.setitem(routers._unreachable, "until", 0.0)
+    answer = {"lag": 0.0, "asked": 0}
+
+    def replica_lag(alias):
+        answer["asked"] += 1
+        if isinstance(answer["lag"], Exception):
+            raise answer["lag"]
+        return answer["lag"]
+
+    monkeypatch.setattr(routers, "replica_lag", replica_lag)
+    return answer
+
+
+DOWN = "The read replica is not answering"
+
+
+def test_a_replica_that_does_not_answer_sends_every_report_to_the_primary_with_a_note(replica, manager, measured):
+    measured["lag"] = OperationalError("connection refused")
+    for path in REPORTS:
+        response = manager.get(path)
+        assert response.status_code == 200, path
+        primary, replica_queries = requested(manager, path)
+        assert touches(primary, "complaints_complaint"), path
+        assert replica_queries == [], path
+    assert DOWN in manager.get("/dashboard/").content.decode()
+    assert DOWN in manager.get("/dashboard/report/").content.decode()
+    assert manager.get("/dashboard/report.xlsx")["X-Reporting-Source"] == "primary; replica unreachable"
+    assert manager.get("/dashboard/cases.xlsx")["X-Reporting-Source"] == "primary; replica unreachable"
+    assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "primary; replica unreachable"
+
+
+def test_the_report_workbook_says_it_was_read_from_the_primary(replica, manager, measured):
+    from openpyxl import load_workbook
+
+    measured["lag"] = OperationalError("connection refused")
+    sheet = load_workbook(io.BytesIO(manager.get("/dashboard/report.xlsx").content)).active
+    assert [c.value for c in sheet[4]][0] == "Data source"
+    assert DOWN in sheet["B4"].value
+
+
+def test_an_unreachable_replica_is_asked_again_only_after_ten_seconds(replica, manager, measured):
+    from config import routers
+
+    measured["lag"] = OperationalError("connection refused")
+    manager.get("/dashboard/")
+    manager.get("/dashboard/")
+    assert measured["asked"] == 1
+    assert routers._unreachable["until"] - time.monotonic() <= routers.REPLICA_RETRY_SECONDS
+    routers._unreachable["until"] = time.monotonic() - 0.001  # ten seconds later
+    measured["lag"] = 0.0
+    assert requested(manager, "/dashboard/")[1]
+    assert measured["asked"] == 2
+
+
+def test_reports_read_the_replica_up_to_the_stated_lag_and_the_primary_beyond(replica, manager, measured, settings):
+    settings.REPORTING_MAX_LAG_SECONDS = 30
+    measured["lag"] = 30.0
+    primary, replica_queries = requested(manager, "/dashboard/")
+    assert touches(replica_queries, "complaints_complaint")
+    page = manager.get("/dashboard/").content.decode()
+    assert "which is 30 seconds behind" in page
+    assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "replica; lag=30.0s"
+
+    measured["lag"] = 30.1
+    primary, replica_queries = requested(manager, "/dashboard/")
+    assert touches(primary, "complaints_complaint") and replica_queries == []
+    assert "The read replica is 30 seconds behind (more than 30)" in manager.get("/dashboard/").content.decode()
+    assert manager.get("/dashboard/cases.xlsx")["X-Reporting-Source"] == "primary; replica behind"
+
+
+def test_a_replica_less_than_a_second_behind_needs_no_note(replica, manager, measured):
+    measured["lag"] = 0.4
+    page = manager.get("/dashboard/").content.decode()
+    assert "read replica" not in page
+    assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "replica; lag=0.4s"
+
+
+def test_one_report_reads_one_database_however_deep_its_blocks(replica, measured):
+    with reporting() as outer:
+        measured["lag"] = OperationalError("gone")
+        with reporting() as inner:
+            assert inner is outer
+            assert router.db_for_read(Group) == "replica"
+    assert measured["asked"] == 1
+
+
+def test_the_replicas_lag_on_postgresql_is_zero_for_a_server_that_is_not_a_standby(replica):
+    """The test mirror is the primary itself: nothing to wait for."""
+    from config.routers import replica_lag
+
+    assert replica_lag("replica") == 0.0
