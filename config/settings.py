@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import logs
 from config.env import env, envbool, envchoice, envdate, envint, envlist, envshare
+from config.schedules import every
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -392,29 +393,31 @@ CACHES = {
                     {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                      "LOCATION": str(VAR_DIR / "cache" / "figures")}),
 }
+# Each periodic task claims its slot before it runs (ops.services.slot_claim); every()
+# sends a period of whole minutes on its slots' boundaries (config/schedules.py).
 CELERY_BEAT_SCHEDULE = {
     # docs/rules.md §4: deadlines watched every minute; also re-queues pending e-mail.
-    "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": float(SWEEP_INTERVAL_SECONDS),
+    "sweep-deadlines": {"task": "complaints.tasks.sweep_deadlines", "schedule": every(SWEEP_INTERVAL_SECONDS),
                         "kwargs": {"slot": SWEEP_INTERVAL_SECONDS},
                         "options": {"expires": max(SWEEP_INTERVAL_SECONDS - 5, 1)}},
     # Issue 19: the near-duplicate check for what the intake's queued check missed, and the likeness weights.
-    "group-alike": {"task": "complaints.tasks.group_alike", "schedule": float(GROUPING_CHECK_SECONDS),
+    "group-alike": {"task": "complaints.tasks.group_alike", "schedule": every(GROUPING_CHECK_SECONDS),
                     "kwargs": {"slot": GROUPING_CHECK_SECONDS}, "options": {"expires": max(GROUPING_CHECK_SECONDS - 2, 1)}},
     "learn-likeness-weights": {"task": "complaints.tasks.learn_likeness_weights",
-                               "schedule": float(LIKENESS_WEIGHTS_SECONDS), "kwargs": {"slot": LIKENESS_WEIGHTS_SECONDS},
+                               "schedule": every(LIKENESS_WEIGHTS_SECONDS), "kwargs": {"slot": LIKENESS_WEIGHTS_SECONDS},
                                "options": {"expires": max(LIKENESS_WEIGHTS_SECONDS - 60, 1)}},
     # docs/rules.md §8: notices to customers (SMS, e-mail) still queued or to be retried.
-    "deliver-notices": {"task": "complaints.tasks.deliver_notices", "schedule": 60.0, "kwargs": {"slot": 60},
+    "deliver-notices": {"task": "complaints.tasks.deliver_notices", "schedule": every(60), "kwargs": {"slot": 60},
                         "options": {"expires": 55}},
     # docs/rules.md §7 预警: spikes told to managers once a day (each spike once).
-    "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": 3600.0, "kwargs": {"slot": 3600},
+    "warn-spikes": {"task": "dashboards.tasks.warn_spikes", "schedule": every(3600), "kwargs": {"slot": 3600},
                     "options": {"expires": 3000}},
     # docs/rules.md §7 整改: overdue rectification items told to their owner and cs_manager once.
-    "warn-overdue-items": {"task": "dashboards.tasks.warn_overdue_items", "schedule": 3600.0,
+    "warn-overdue-items": {"task": "dashboards.tasks.warn_overdue_items", "schedule": every(3600),
                            "kwargs": {"slot": 3600}, "options": {"expires": 3000}},
     # Issue 17: the cases' changes folded into the daily roll-ups the figures are read from.
     # With the roll-ups off (0) it still runs, every 5 minutes, to drop the triggers' notes.
-    "fold-figures": {"task": "dashboards.tasks.fold_figures", "schedule": float(FIGURES_FOLD_SECONDS or 300),
+    "fold-figures": {"task": "dashboards.tasks.fold_figures", "schedule": every(FIGURES_FOLD_SECONDS or 300),
                      "kwargs": {"slot": FIGURES_FOLD_SECONDS or 300},
                      "options": {"expires": max((FIGURES_FOLD_SECONDS or 300) - 5, 1)}},
 }

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from config import clock
+from config.schedules import slot_of
 from ops.models import Heartbeat, PeriodicSlot
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def slot_claim(*, name: str, seconds: int, task_id: str | None = None, now: dt.d
     so any number of workers at once get one True per slot. Relies on the
     workers' clocks agreeing to well under ``seconds`` (NTP)."""
     now = now or clock.now()
-    slot = int(now.timestamp()) // seconds
+    slot = slot_of(now.timestamp(), seconds)
     mine = Q(slot__lt=slot) | Q(slot=slot, task_id=task_id) if task_id else Q(slot__lt=slot)
     claimed = PeriodicSlot.objects.filter(mine, name=name).update(slot=slot, task_id=task_id or "", claimed_at=now)
     if not claimed:

@@ -2,10 +2,12 @@
 (ops.services.slot_claim; the two-beat test against Redis is test_beat.py)."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 
 from ops.models import PeriodicSlot
+from config.schedules import every, slot_of
 from ops.services import slot_claim
 from tests.concurrency import race
 
@@ -26,7 +28,7 @@ def test_the_first_message_of_a_slot_runs():
 
 def test_a_second_message_in_the_same_slot_does_not_run():
     assert claim("a", 1)
-    assert not claim("b", 59)
+    assert not claim("b", 54)
 
 
 def test_the_same_message_redelivered_after_its_worker_died_runs_again():
@@ -35,13 +37,52 @@ def test_the_same_message_redelivered_after_its_worker_died_runs_again():
 
 
 def test_the_next_slot_runs_again():
-    assert claim("a", 59)
-    assert claim("b", 60)
+    assert claim("a", 54)
+    assert claim("b", 55)  # 5 s early: see below
 
 
 def test_a_message_of_an_earlier_slot_does_not_run():
     assert claim("b", 61)
-    assert not claim("a", 59)
+    assert not claim("a", 54)
+
+
+def test_a_tick_up_to_five_seconds_early_by_this_workers_clock_counts_for_the_slot_it_was_sent_for():
+    """Beat sends a whole-minute task on the boundary; a worker whose clock is behind
+    the beat's receives it a little before. 4.9 s early is the next slot; 5.1 s is not."""
+    assert claim("a", 0)
+    assert not claim("b", 54.9)
+    assert claim("c", 55.0)
+    assert slot_of((T0 + dt.timedelta(seconds=54.9)).timestamp(), 60) == slot_of(T0.timestamp(), 60)
+
+
+def test_a_tick_sent_late_by_a_standby_beat_taking_over_stays_in_its_own_slot():
+    """BEAT_LOCK_TIMEOUT_SECONDS (30) plus a wake-up (5): the slot's tick arrives up to
+    35 s late, in its own slot, and the next slot's tick on time runs too."""
+    assert claim("slot-0", 0.2)
+    assert claim("slot-1-late", 60 + 35)
+    assert claim("slot-2", 120.1)
+    assert PeriodicSlot.objects.get(name="sweep-deadlines").slot == slot_of(T0.timestamp(), 60) + 2
+
+
+def test_short_periods_count_a_tick_early_by_a_tenth_of_the_period_at_most():
+    assert slot_of(T0.timestamp() - 0.1, 2) == slot_of(T0.timestamp(), 2) - 1
+    assert slot_of(T0.timestamp() + 17.9, 20) == slot_of(T0.timestamp(), 20)
+    assert slot_of(T0.timestamp() + 18, 20) == slot_of(T0.timestamp(), 20) + 1
+
+
+def test_whole_minutes_dividing_an_hour_run_on_their_slots_boundaries():
+    from celery.schedules import crontab
+
+    assert every(60) == crontab(minute="*/1")
+    assert every(300) == crontab(minute="*/5")
+    assert every(3600) == crontab(minute=0)
+    assert every(20) == 20.0 and every(90) == 90.0 and every(6 * 3600) == 21600.0
+    # the boundaries of the Asia/Shanghai clock (beat's timezone) are the Unix slots' boundaries
+    schedule = every(300)
+    schedule.tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    last = dt.datetime(2026, 11, 16, 10, 3, 7, tzinfo=schedule.tz)
+    next_at = last + schedule.remaining_delta(last)[1]
+    assert next_at.timestamp() % 300 == 0 and slot_of(next_at.timestamp(), 300) == slot_of(last.timestamp(), 300) + 1
 
 
 def test_each_task_has_its_own_slots():
