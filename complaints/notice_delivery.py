@@ -11,12 +11,12 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from complaints.models import Notice, NoticeChannel
 from config import clock
+from config.mail import send_keyed
 from config.text import one_line
 from escalation.gateways import GatewayError, sms_gateway
 
@@ -56,8 +56,7 @@ def _send(notice: Notice) -> None:
     subject = one_line(_("Your complaint %(number)s: %(kind)s")
                        % {"number": notice.complaint.number, "kind": notice.get_kind_display()})
     try:
-        send_mail(subject, notice.content, settings.DEFAULT_FROM_EMAIL, [notice.to],
-                  fail_silently=False)
+        send_keyed(key=message_id, subject=subject, body=notice.content, to=notice.to)
     except Exception as exc:  # noqa: BLE001 - SMTP and friends: the outbox tries again
         raise GatewayError(str(exc)) from exc
 

@@ -5,12 +5,12 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from config import clock
+from config.mail import send_keyed
 from config.text import one_line
 from escalation.models import Notification
 
@@ -83,4 +83,4 @@ def _send(note: Notification) -> None:
         # One line: a newline in a header (an issue tag typed with one) failed the mail on every attempt.
         subject = one_line(render_to_string("emails/notification_subject.txt", context))
         body = render_to_string("emails/notification.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+    send_keyed(key=f"notification-{note.pk}", subject=subject, body=body, to=note.recipient.email)

@@ -238,3 +238,19 @@ def test_each_notice_is_sent_exactly_once_when_two_workers_deliver_at_the_same_t
     ids = [r["body"]["message_id"] for r in gateway.received]
     assert len(ids) == len(set(ids)) == 12
     assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_every_attempt_of_one_email_carries_the_same_message_id(settings, case_in, monkeypatch):
+    """A worker killed after the relay took the mail, before the row was marked sent,
+    sends it again: with the same Message-ID, so the repeat is known as the same mail."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "客服中心 <kefu@bank.example>"
+    case = case_in("received")
+    notice = notices.notice_record(complaint_id=case.pk, by=case.owner, kind="other", channel="email",
+                                   to="kehu@example.com", content="您好")
+    notice_delivery.deliver_due()
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.QUEUED)  # as if never marked sent
+    notice_delivery.deliver_due()
+    sent = [m for m in mail.outbox if m.to == ["kehu@example.com"]]
+    assert [m.extra_headers["Message-ID"] for m in sent] == [f"<complaints-notice-{notice.pk}@bank.example>"] * 2
+    assert "Message-ID: <complaints-notice-" in sent[0].message().as_string()
