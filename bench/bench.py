@@ -178,7 +178,7 @@ def pages(args) -> None:
         figure["target_p95_ms"] = PAGE_TARGETS[name]
         print(f"{name:28} p50 {figure['p50_ms']:7.1f} ms   p95 {figure['p95_ms']:7.1f} ms   "
               f"(target p95 ≤ {figure['target_p95_ms']} ms)")
-    record("pages", figures, args)
+    record(args.name or "pages", figures, args)
 
 
 # --- Intake throughput ----------------------------------------------------------
@@ -253,7 +253,7 @@ def _intake_figure(args, *, client, seconds, created, errors, p50, p95) -> None:
               "target_per_second": 100, "client": client}
     print(f"intake ({client}): {figure['per_second']}/s sustained over {figure['seconds']} s with {args.clients} "
           f"connections ({created} created, {errors} errors; p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms)")
-    record("intake", {"intake": figure}, args)
+    record(args.name or "intake", {"intake": figure}, args)
     if errors:
         raise SystemExit("intake answered errors")
 
@@ -438,6 +438,47 @@ def prepare_open(args) -> None:
 
 # --- Recording ------------------------------------------------------------------
 
+def replica_lag(args) -> None:
+    """The streaming replica's lag, sampled every 0.5 s for ``--seconds`` (run it beside the
+    intake load, bench/cluster): as the primary reports it (pg_stat_replication's replay_lag
+    and the bytes of WAL not yet replayed) and as the reports see it (/healthz, the measure
+    config.routers uses to choose the replica or the primary)."""
+    import subprocess
+
+    pg = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432") + "/postgres"
+    query = ("SELECT COALESCE(EXTRACT(EPOCH FROM replay_lag), 0), pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),"
+             " pg_current_wal_lsn() FROM pg_stat_replication LIMIT 1")
+    samples, seen, wal = [], [], []
+    deadline = time.time() + args.seconds
+    while time.time() < deadline:
+        row = subprocess.run(["psql", pg, "-qAtX", "-F", " ", "-c", query], capture_output=True, text=True).stdout.split()
+        if row:
+            samples.append((float(row[0]), float(row[1])))
+            wal.append((time.time(), row[2]))
+        try:
+            answer = requests.get(args.base + "/healthz?check=replica", timeout=5, headers={"X-Forwarded-Proto": "https"})
+            seen.append(answer.json()["checks"]["replica"].get("lag_seconds"))
+        except (requests.RequestException, ValueError, KeyError):
+            seen.append(None)
+        time.sleep(0.5)
+    lags = sorted(lag for lag, _ in samples)
+    behind = sorted(b for _, b in samples)
+    stated = sorted(x for x in seen if x is not None)
+    written = subprocess.run(["psql", pg, "-qAtX", "-c", f"SELECT pg_wal_lsn_diff('{wal[-1][1]}', '{wal[0][1]}')"],
+                             capture_output=True, text=True).stdout.strip()
+    figure = {"samples": len(samples), "replay_lag_p50_ms": round(_percentile(lags, 50) * 1000, 1),
+              "replay_lag_p95_ms": round(_percentile(lags, 95) * 1000, 1), "replay_lag_max_ms": round(lags[-1] * 1000, 1),
+              "wal_behind_p95_bytes": int(_percentile(behind, 95)), "wal_behind_max_bytes": int(behind[-1]),
+              "stated_lag_p95_s": _percentile(stated, 95) if stated else None,
+              "stated_lag_max_s": stated[-1] if stated else None, "healthz_unanswered": seen.count(None),
+              "wal_written_mb_per_s": round(float(written or 0) / (wal[-1][0] - wal[0][0]) / 1e6, 2)}
+    print(f"replica lag over {args.seconds:.0f} s: replay_lag p50 {figure['replay_lag_p50_ms']} ms, p95 "
+          f"{figure['replay_lag_p95_ms']} ms, max {figure['replay_lag_max_ms']} ms; WAL behind p95 "
+          f"{figure['wal_behind_p95_bytes']} B; lag stated by /healthz p95 {figure['stated_lag_p95_s']} s, max "
+          f"{figure['stated_lag_max_s']} s; primary wrote {figure['wal_written_mb_per_s']} MB/s of WAL")
+    record(args.name, {"replica_lag": figure}, args)
+
+
 def record(name: str, figures: dict, args) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     entry = {
@@ -494,12 +535,14 @@ def main(argv=None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("pages")
     p.add_argument("--base", default="http://127.0.0.1:8100")
+    p.add_argument("--name", default="", help="the results file (default: pages)")
     p.add_argument("--runs", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--data", default="")
     p.set_defaults(func=pages)
     p = sub.add_parser("intake")
     p.add_argument("--base", default="http://127.0.0.1:8100")
+    p.add_argument("--name", default="", help="the results file (default: intake)")
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--seconds", type=float, default=30)
     p.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
@@ -518,6 +561,12 @@ def main(argv=None) -> None:
     p.set_defaults(func=sweep)
     p = sub.add_parser("prepare-open")
     p.set_defaults(func=prepare_open)
+    p = sub.add_parser("replica-lag")
+    p.add_argument("--seconds", type=float, default=40)
+    p.add_argument("--name", default="cluster_replica_lag")
+    p.add_argument("--base", default="http://127.0.0.1:8180")
+    p.add_argument("--data", default="")
+    p.set_defaults(func=replica_lag)
     p = sub.add_parser("report")
     p.set_defaults(func=report)
     args = parser.parse_args(argv)
