@@ -16,6 +16,7 @@ The state is per thread (gunicorn's gthread workers serve one request per thread
 """
 
 import logging
+import math
 import threading
 import time
 from contextlib import contextmanager
@@ -52,10 +53,10 @@ class Source:
         if self.reason == BEHIND:
             return _("The read replica is %(lag)d seconds behind (more than %(most)d): these figures were read "
                      "from the primary database and are current.") % {
-                "lag": self.lag, "most": settings.REPORTING_MAX_LAG_SECONDS}
+                "lag": math.ceil(self.lag), "most": settings.REPORTING_MAX_LAG_SECONDS}
         if self.alias != "default" and self.lag and self.lag >= 1:
             return _("Read from the read replica, which is %(lag)d seconds behind: changes made since then "
-                     "are not counted yet.") % {"lag": self.lag}
+                     "are not counted yet.") % {"lag": math.ceil(self.lag)}
         return ""
 
     @property

@@ -22,7 +22,8 @@ replication slot and the pg_hba line that let it connect. The database (CLUSTER_
 default complaints_cluster) and Redis stay as they were.
 
 Settings (environment): CLUSTER_DB; CLUSTER_WEBS (2), CLUSTER_WEB_CONCURRENCY (2) and
-CLUSTER_WEB_THREADS (2): web instances, processes and threads each; any variable of
+CLUSTER_WEB_THREADS (2): web instances, processes and threads each; CLUSTER_WEB_LOG_LEVEL
+(the web instances' DJANGO_LOG_LEVEL: WARNING leaves out the access lines); any variable of
 README "Settings" is passed on (e.g. SWEEP_INTERVAL_SECONDS, BEAT_LOCK_TIMEOUT_SECONDS).
 """
 
@@ -146,6 +147,7 @@ def commands() -> dict:
     for name, port in list(WEB_PORTS.items())[:webs]:
         parts[name] = ([BIN / "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
                        {"GUNICORN_BIND": f"127.0.0.1:{port}",
+                        "DJANGO_LOG_LEVEL": os.environ.get("CLUSTER_WEB_LOG_LEVEL", environment()["DJANGO_LOG_LEVEL"]),
                         "WEB_CONCURRENCY": os.environ.get("CLUSTER_WEB_CONCURRENCY", "2"),
                         "GUNICORN_THREADS": os.environ.get("CLUSTER_WEB_THREADS", "2")})
     parts["nginx"] = (["nginx", "-p", VAR / "nginx", "-c", VAR / "nginx" / "nginx.conf", "-g", "daemon off;"], {})
@@ -264,7 +266,7 @@ def replica_create() -> None:
         with hba.open("a") as out:
             out.write(f"host replication all 127.0.0.1/32 trust {HBA_MARK}\n")
         run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "reload")
-        _note("pg_hba", line=HBA_MARK)
+    _note("pg_hba", line=HBA_MARK)  # ours to remove at stop, even if a start that failed added it
     if replica_exists():
         log("a replica cluster from an earlier start is there: dropping it")
         replica_drop()

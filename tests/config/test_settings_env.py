@@ -111,7 +111,12 @@ def test_without_redis_beat_keeps_its_schedule_in_a_file():
 def test_every_periodic_task_is_told_its_slot():
     schedule = _settings({"SWEEP_INTERVAL_SECONDS": "30"}, "CELERY_BEAT_SCHEDULE")["CELERY_BEAT_SCHEDULE"]
     assert schedule["sweep-deadlines"]["kwargs"] == {"slot": 30}
-    assert all(entry["kwargs"]["slot"] == entry["schedule"] for entry in schedule.values())
+    # each is sent every "slot" seconds: on its slots' boundaries when a whole number of minutes divides an hour
+    from config.schedules import every
+
+    assert all(str(every(entry["kwargs"]["slot"])) == str(entry["schedule"]) for entry in schedule.values())
+    assert schedule["sweep-deadlines"]["schedule"] == 30.0
+    assert schedule["deliver-notices"]["schedule"] == "<crontab: */1 * * * * (m/h/dM/MY/d)>"
 
 
 def test_a_replica_url_adds_the_replica_reports_read_from_and_tests_mirror_it():

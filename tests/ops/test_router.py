@@ -127,7 +127,7 @@ def measured(monkeypatch):
     return answer
 
 
-DOWN = "The read replica is not answering"
+DOWN = "只读副本暂无响应"  # The read replica is not answering
 
 
 def test_a_replica_that_does_not_answer_sends_every_report_to_the_primary_with_a_note(replica, manager, measured):
@@ -150,7 +150,7 @@ def test_the_report_workbook_says_it_was_read_from_the_primary(replica, manager,
 
     measured["lag"] = OperationalError("connection refused")
     sheet = load_workbook(io.BytesIO(manager.get("/dashboard/report.xlsx").content)).active
-    assert [c.value for c in sheet[4]][0] == "Data source"
+    assert [c.value for c in sheet[4]][0] == "数据来源"
     assert DOWN in sheet["B4"].value
 
 
@@ -174,20 +174,20 @@ def test_reports_read_the_replica_up_to_the_stated_lag_and_the_primary_beyond(re
     primary, replica_queries = requested(manager, "/dashboard/")
     assert touches(replica_queries, "complaints_complaint")
     page = manager.get("/dashboard/").content.decode()
-    assert "which is 30 seconds behind" in page
+    assert "副本落后约 30 秒：此后的变动尚未计入" in page  # changes since are not counted yet
     assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "replica; lag=30.0s"
 
     measured["lag"] = 30.1
     primary, replica_queries = requested(manager, "/dashboard/")
     assert touches(primary, "complaints_complaint") and replica_queries == []
-    assert "The read replica is 30 seconds behind (more than 30)" in manager.get("/dashboard/").content.decode()
+    assert "只读副本落后 31 秒（超过 30 秒）" in manager.get("/dashboard/").content.decode()
     assert manager.get("/dashboard/cases.xlsx")["X-Reporting-Source"] == "primary; replica behind"
 
 
 def test_a_replica_less_than_a_second_behind_needs_no_note(replica, manager, measured):
     measured["lag"] = 0.4
     page = manager.get("/dashboard/").content.decode()
-    assert "read replica" not in page
+    assert "只读副本" not in page and 'data-source="' not in page
     assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "replica; lag=0.4s"
 
 
