@@ -15,6 +15,7 @@ for ``REPLICA_RETRY_SECONDS``: a report does not wait for a dead host on every r
 The state is per thread (gunicorn's gthread workers serve one request per thread).
 """
 
+import functools
 import logging
 import math
 import threading
@@ -23,13 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 _state = threading.local()
 _unreachable = {"until": 0.0}  # per process: when the replica may be asked again
 REPLICA_RETRY_SECONDS = 10
+RECHECK_SECONDS = 0.05
 
 UNREACHABLE = "unreachable"
 BEHIND = "behind"
@@ -50,6 +52,9 @@ class Source:
         if self.reason == UNREACHABLE:
             return _("The read replica is not answering: these figures were read from the primary database "
                      "and are current.")
+        if self.reason == BEHIND and math.isinf(self.lag):
+            return _("The read replica has not caught up since it started: these figures were read from the "
+                     "primary database and are current.")
         if self.reason == BEHIND:
             return _("The read replica is %(lag)d seconds behind (more than %(most)d): these figures were read "
                      "from the primary database and are current.") % {
@@ -80,14 +85,32 @@ def replica_lag(alias: str) -> float:
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()" if connections["default"].vendor == "postgresql" else "SELECT NULL")
         written = cursor.fetchone()[0]
-    with replica.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn,"
-            " EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())", [written])
-        standby, caught_up, age = cursor.fetchone()
+
+    def replayed():
+        with replica.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn,"
+                " EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())", [written])
+            return cursor.fetchone()
+
+    standby, caught_up, age = replayed()
     if not standby or caught_up:
         return 0.0
-    return max(float(age or 0.0), 0.0)
+    # What the primary wrote a moment ago (the last commit, or a checkpoint's record on a quiet
+    # primary, whose last commit may be an hour old) is replayed within milliseconds: look again
+    # once before taking the age of the last commit replayed for the lag.
+    asked = time.monotonic()
+    time.sleep(RECHECK_SECONDS)
+    _, caught_up, age = replayed()
+    if caught_up:
+        return round(time.monotonic() - asked, 3)
+    # A standby that has replayed no commit since it started does not know its age: behind, by how much unknown.
+    return math.inf if age is None else max(float(age), 0.0)
+
+
+def too_far_behind(lag: float) -> bool:
+    """The replica is not read for reports (and /healthz fails) past REPORTING_MAX_LAG_SECONDS."""
+    return lag > settings.REPORTING_MAX_LAG_SECONDS
 
 
 def choose() -> Source:
@@ -100,17 +123,40 @@ def choose() -> Source:
     try:
         lag = replica_lag(alias)
     except Exception as exc:  # noqa: BLE001 - any failure of the replica means "read the primary"
-        log.warning("reports read the primary: the replica did not answer (%s)", type(exc).__name__)
-        _unreachable["until"] = time.monotonic() + REPLICA_RETRY_SECONDS
-        try:
-            connections[alias].close()
-        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is dropped anyway
-            pass
+        _failed(alias, exc)
         return Source("default", reason=UNREACHABLE)
-    if lag > settings.REPORTING_MAX_LAG_SECONDS:
+    if too_far_behind(lag):
         log.warning("reports read the primary: the replica is %.1f s behind", lag)
         return Source("default", lag=lag, reason=BEHIND)
     return Source(alias, lag=lag)
+
+
+def _failed(alias: str, exc: Exception) -> None:
+    """The replica failed: not asked again for REPLICA_RETRY_SECONDS, its connection dropped."""
+    log.warning("reports read the primary: the replica failed (%s)", type(exc).__name__)
+    _unreachable["until"] = time.monotonic() + REPLICA_RETRY_SECONDS
+    try:
+        connections[alias].close()
+    except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is dropped anyway
+        pass
+
+
+def report_view(view):
+    """A report view: if the replica fails while the report reads it (stopped, a query
+    cancelled by a recovery conflict, the statement timeout), the report is made again
+    from the primary, with the note, rather than answering 500."""
+    @functools.wraps(view)
+    def made(*args, **kwargs):
+        _state.chosen = None
+        try:
+            return view(*args, **kwargs)
+        except DatabaseError as exc:
+            chosen = _state.chosen
+            if chosen is None or chosen.alias == "default":
+                raise
+            _failed(chosen.alias, exc)
+            return view(*args, **kwargs)
+    return made
 
 
 @contextmanager
@@ -118,7 +164,7 @@ def reporting():
     """Reads in this block are report reads (nestable: the outer block chooses)."""
     depth = getattr(_state, "depth", 0)
     if depth == 0:
-        _state.source = choose()
+        _state.source = _state.chosen = choose()
     _state.depth = depth + 1
     try:
         yield _state.source

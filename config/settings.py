@@ -157,6 +157,9 @@ if DATABASE_REPLICA_URL:
     if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
         # A replica host that does not answer costs a report 2 s, then is not asked for 10 s.
         DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+        # A replica that hangs fails the report's query before gunicorn's timeout; the report is
+        # then made from the primary (config.routers.report).
+        DATABASES["replica"]["OPTIONS"]["options"] = "-c statement_timeout=20000"
 REPORTING_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
 # Reports read the primary instead when the replica is further behind than this (seconds);
 # a page read from the replica states its lag (config/routers.py).

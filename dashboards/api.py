@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import policies
-from config.routers import reporting
+from config.routers import report_view, reporting
 from dashboards import rollups, stats
 from dashboards.forms import PeriodForm
 
@@ -37,6 +37,7 @@ class Summary(APIView):
                     OpenApiParameter("org_unit", OpenApiTypes.STR)],
         responses=OpenApiTypes.OBJECT,
     )
+    @report_view
     def get(self, request):
         with reporting() as source:
             ready = rollups.summary(scope_from(request))
@@ -76,6 +77,7 @@ class Trend(APIView):
         responses=TrendMonthOut(many=True),
         summary="The figures month by month, with 环比 (mom) and 同比 (yoy), oldest first",
     )
+    @report_view
     def get(self, request):
         raw = request.query_params.get("months", "12")
         if not raw.isdigit() or not 1 <= int(raw) <= stats.MAX_TREND_MONTHS:

@@ -52,7 +52,14 @@ def _save(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def cases_workbook(queryset, *, user) -> bytes:
+def _read_from_sheet(workbook, read_from) -> None:
+    """A sheet that says where the rows were read, when it was not the usual replica
+    (config.routers.Source.note: the replica was behind or down)."""
+    if read_from is not None and read_from.note:
+        append(workbook.create_sheet(_("Data source")), [_("Data source"), read_from.note])
+
+
+def cases_workbook(queryset, *, user, read_from=None) -> bytes:
     """Stream the (already scoped and filtered) cases into a sheet. Phone numbers
     are masked unless the user works or supervises the case; every full one
     exported is logged."""
@@ -73,6 +80,7 @@ def cases_workbook(queryset, *, user) -> bytes:
         if len(batch) >= 2000:
             flush()
     flush()
+    _read_from_sheet(workbook, read_from)
     return _save(workbook)
 
 
@@ -96,9 +104,9 @@ def report_figures(scope: stats.Scope, *, source=None) -> dict:
     }
 
 
-def report_workbook(scope: stats.Scope, figures: dict, *, source=None) -> bytes:
-    """The monthly report; ``source`` (config.routers.Source) notes a replica that was
-    behind or down."""
+def report_workbook(scope: stats.Scope, figures: dict, *, read_from=None) -> bytes:
+    """The monthly report; ``read_from`` (config.routers.Source) notes a replica that was
+    behind or down on the overview."""
     s = figures["summary"]
     wb = Workbook()
     sheet = wb.active
@@ -107,7 +115,7 @@ def report_workbook(scope: stats.Scope, figures: dict, *, source=None) -> bytes:
     rows = [
         [_("Monthly complaint analysis report")],
         [_("Period"), f"{scope.date_from} — {scope.date_to}"], [_("Unit"), str(unit)],
-        *([[_("Data source"), source.note]] if source is not None and source.note else []),
+        *([[_("Data source"), read_from.note]] if read_from is not None and read_from.note else []),
         [],
         [_("Total complaints"), s["total"]],
         [_("First callback on-time rate"), Percent(s["first_callback_on_time_rate"])],
@@ -186,7 +194,7 @@ def report_workbook(scope: stats.Scope, figures: dict, *, source=None) -> bytes:
 
 
 
-def quarterly_workbook(scope: stats.Scope, tables: dict) -> bytes:
+def quarterly_workbook(scope: stats.Scope, tables: dict, *, read_from=None) -> bytes:
     """监管投诉统计: one quarter and one unit, in Chinese, every figure a numeric cell
     (the same cases and definitions as the dashboard and the stats API)."""
     wb = Workbook()
@@ -228,4 +236,5 @@ def quarterly_workbook(scope: stats.Scope, tables: dict) -> bytes:
     sheet(_("Resolution time"), [_("Resolved within"), _("Complaints")],
           [[str(labels[(b["low"], b["high"])]), b["n"]] for b in tables["bands"]]
           + [[_("Not resolved yet"), tables["unresolved"]], [_("Total"), tables["total"]]])
+    _read_from_sheet(wb, read_from)
     return _save(wb)

@@ -21,7 +21,7 @@ from complaints.filters import ComplaintFilter
 from complaints.models import Channel, Complaint, Level, State
 from config import clock
 from config.forms import errors_onto
-from config.routers import reporting
+from config.routers import report_view, reporting
 from dashboards import exports, prevention, rollups, stats
 from dashboards.forms import (
     AccountabilityForm,
@@ -127,6 +127,7 @@ def _context(form):
 
 
 @login_required
+@report_view
 def dashboard(request):
     with reporting() as source:
         form = _form(request)
@@ -136,6 +137,7 @@ def dashboard(request):
 
 
 @login_required
+@report_view
 def report(request):
     with reporting() as source:
         form = _form(request)
@@ -145,17 +147,19 @@ def report(request):
 
 
 @login_required
+@report_view
 def report_xlsx(request):
     with reporting() as source:
         form = _form(request)
         if not form.is_valid():
             return render(request, "dashboards/report.html", {"form": form, "source": source}, status=400)
         scope = form.scope()
-        body = exports.report_workbook(scope, rollups.figures(scope).value, source=source)
+        body = exports.report_workbook(scope, rollups.figures(scope).value, read_from=source)
     return _download(body, f"complaint-report-{scope.date_from:%Y%m%d}-{scope.date_to:%Y%m%d}.xlsx", source)
 
 
 @login_required
+@report_view
 def quarterly_xlsx(request):
     """监管投诉统计: the regulator's quarterly statistics of one unit (?year=&quarter=&org_unit=)."""
     if not policies.sees_figures(request.user):
@@ -166,13 +170,14 @@ def quarterly_xlsx(request):
                             content_type="text/plain; charset=utf-8")
     scope = form.scope()
     with reporting() as source:
-        body = exports.quarterly_workbook(scope, stats.quarterly(scope, selectors.causes()))
+        body = exports.quarterly_workbook(scope, stats.quarterly(scope, selectors.causes()), read_from=source)
     unit = scope.unit.code if scope.unit else "all"
     return _download(body, f"complaint-statistics-{form.cleaned_data['year']}Q{form.cleaned_data['quarter']}-{unit}.xlsx",
                      source)
 
 
 @login_required
+@report_view
 def cases_xlsx(request):
     """Any case list (the workspace filters) to Excel, scoped like the list; for
     the roles that get reports (managers, supervisors, executives)."""
@@ -184,7 +189,7 @@ def cases_xlsx(request):
             return HttpResponse(_("The filters are not valid: %(errors)s")
                                 % {"errors": " ".join(m for ms in filters.errors.values() for m in ms)},
                                 status=400, content_type="text/plain; charset=utf-8")
-        body = exports.cases_workbook(filters.qs, user=request.user)
+        body = exports.cases_workbook(filters.qs, user=request.user, read_from=source)
     return _download(body, f"complaints-{clock.today():%Y%m%d}.xlsx", source)
 
 

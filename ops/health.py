@@ -2,13 +2,14 @@
 took; a failure names the exception's class, never its text (which may hold
 host names or credentials). Nothing here reads personal data."""
 
+import math
 import time
 
 from django.conf import settings
 from django.db import connections
 
 from config import clock
-from config.routers import replica_lag
+from config.routers import replica_lag, too_far_behind
 from ops.models import Heartbeat
 
 
@@ -45,8 +46,9 @@ def replica(alias: str, max_lag_seconds: int) -> dict:
     found = {"max_lag_seconds": max_lag_seconds}
 
     def lag():
-        found["lag_seconds"] = round(replica_lag(alias), 1)
-        if found["lag_seconds"] > max_lag_seconds:
+        seconds = replica_lag(alias)
+        found["lag_seconds"] = None if math.isinf(seconds) else round(seconds, 1)  # None: not known yet
+        if too_far_behind(seconds):
             raise Unhealthy("the replica is too far behind; reports read the primary")
 
     result = _timed(lag)

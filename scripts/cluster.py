@@ -1,6 +1,6 @@
 """The several-machine layout of docs/DEPLOY.md, every part real, on this one machine.
 
-    scripts/cluster start      # or: status | stop | restart PART | env
+    scripts/cluster start      # or: status | stop [PART …] | restart PART | env
     scripts/cluster drills     # start it, run the five drills (tests/cluster), stop it
 
 - PostgreSQL: the machine's cluster (127.0.0.1:5432) is the primary; a second cluster on
@@ -19,7 +19,8 @@ Production settings throughout (DJANGO_DEBUG=false, a fresh secret key each star
 process runs in its own session; what was started is written to var/cluster/started.json,
 and ``stop`` stops exactly that: the processes, the replica cluster (dropped), its
 replication slot and the pg_hba line that let it connect. The database (CLUSTER_DB,
-default complaints_cluster) and Redis stay as they were.
+default complaints_cluster; the drills use a fresh complaints_drills) stays, and so do
+RedBeat's keys of the queue ``cluster`` in Redis (start clears them).
 
 Settings (environment): CLUSTER_DB; CLUSTER_WEBS (2), CLUSTER_WEB_CONCURRENCY (2) and
 CLUSTER_WEB_THREADS (2): web instances, processes and threads each; CLUSTER_WEB_LOG_LEVEL
@@ -70,7 +71,12 @@ def run(*args, check=True, quiet=False, **kwargs) -> subprocess.CompletedProcess
 
 
 def pg_version() -> str:
-    return sorted(os.listdir("/etc/postgresql"))[-1]
+    """The version of the machine's cluster on :5432 (the primary)."""
+    for line in run("pg_lsclusters", "-h", quiet=True).stdout.splitlines():
+        version, _name, port, *_ = line.split()
+        if int(port) == PRIMARY_PORT:
+            return version
+    raise SystemExit(f"no PostgreSQL cluster on port {PRIMARY_PORT} (pg_lsclusters)")
 
 
 def psql(sql: str, *, port: int = PRIMARY_PORT, db: str = "postgres", check=True) -> str:
@@ -164,12 +170,12 @@ def commands() -> dict:
 def start_part(name: str) -> int:
     """Start one process part in a session of its own; its pid (= its process group)."""
     command, extra = commands()[name]
-    out = open(VAR / f"{name}.log", "a")
-    out.write(f"--- started {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
-    out.flush()
-    process = subprocess.Popen([str(c) for c in command], cwd=ROOT, env={**environment(), **extra},
-                               stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    with open(VAR / f"{name}.log", "a") as out:  # the process keeps its own copy of the descriptor
+        out.write(f"--- started {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
+        out.flush()
+        process = subprocess.Popen([str(c) for c in command], cwd=ROOT, env={**environment(), **extra},
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
     _note(name, pid=process.pid, log=str(VAR / f"{name}.log"))
     return process.pid
 
@@ -375,6 +381,8 @@ http {{
             deny all;
             proxy_pass http://complaints_web;
             proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         }}
     }}
 }}
@@ -385,6 +393,7 @@ def nginx_config(down: frozenset = frozenset()) -> None:
     """nginx.conf with the web instances of CLUSTER_WEBS; those in ``down`` marked down."""
     if not shutil.which("nginx"):
         if os.geteuid() == 0 and shutil.which("apt-get"):
+            run("apt-get", "update", "-qq", quiet=True)
             run("apt-get", "install", "-y", "-qq", "nginx", quiet=True)
         else:
             raise SystemExit("Install Debian's nginx first (apt-get install nginx).")
@@ -455,8 +464,9 @@ def start() -> None:
         raise SystemExit(f"the cluster is already started ({STARTED}); scripts/cluster stop first")
     VAR.mkdir(parents=True, exist_ok=True)
     STARTED.write_text("{}")
-    (VAR / "secret").write_text(secrets.token_urlsafe(50))
-    os.chmod(VAR / "secret", 0o600)
+    (VAR / "secret").unlink(missing_ok=True)
+    with os.fdopen(os.open(VAR / "secret", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secrets.token_urlsafe(50))
     for path in VAR.glob("*.log"):
         path.unlink()
     SMS_LOG.unlink(missing_ok=True)
@@ -530,14 +540,27 @@ def stop() -> None:
     log("stopped everything it had started")
 
 
+def _stopped_by_signal(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # the drills' finally stops the cluster
+
+
 def drills() -> int:
-    """Start the cluster, run the drills (tests/cluster), stop it, whatever happened.
-    The drills state a 10 s limit of the replica's lag and a 20 s lease of a notice being
-    sent (production: 30 s and 120 s), so that they wait less."""
+    """Start the cluster on a fresh database, run the drills (tests/cluster), stop it,
+    whatever happened (a SIGTERM from a CI timeout included). The drills state a 10 s
+    limit of the replica's lag and a 20 s lease of a notice being sent (production: 30 s
+    and 120 s), so that they wait less."""
+    global DB
     os.environ.setdefault("REPORTING_MAX_LAG_SECONDS", "10")
     os.environ.setdefault("NOTICE_LEASE_SECONDS", "20")
-    start()
+    DB = os.environ.setdefault("CLUSTER_DB", "complaints_drills")
+    signal.signal(signal.SIGTERM, _stopped_by_signal)
+    signal.signal(signal.SIGHUP, _stopped_by_signal)
+    if started():
+        log("a cluster from an earlier run is recorded: stopping it first")
+        stop()
     try:
+        psql(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        start()
         return subprocess.call([str(BIN / "pytest"), "-p", "no:randomly", "-n", "0", "-s", "-q",
                                 "--no-header", "tests/cluster", *sys.argv[2:]],
                                cwd=ROOT, env={**os.environ, "CLUSTER_DRILLS": "1"})
@@ -549,6 +572,9 @@ def main() -> int:
     action = sys.argv[1] if len(sys.argv) > 1 else "status"
     if action == "start":
         start()
+    elif action == "stop" and len(sys.argv) > 2:
+        for name in sys.argv[2:]:  # stop these parts only (bench/cluster: the web tier alone)
+            stop_part(name)
     elif action == "stop":
         stop()
     elif action == "status":

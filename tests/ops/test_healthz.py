@@ -2,6 +2,7 @@
 database, Redis (when configured) and a recent deadline sweep are fine, else 503."""
 
 import datetime as dt
+import math
 from unittest import mock
 
 import pytest
@@ -129,6 +130,9 @@ def test_the_replicas_lag_is_shown_and_a_lag_beyond_the_limit_answers_503(settin
     assert status == 503
     assert body["checks"]["replica"] == {**body["checks"]["replica"], "status": "fail", "lag_seconds": 30.5,
                                          "error": "the replica is too far behind; reports read the primary"}
+    with mock.patch("ops.health.replica_lag", return_value=math.inf):  # replayed nothing since it started
+        status, body = healthz()
+    assert status == 503 and body["checks"]["replica"]["lag_seconds"] is None
     with mock.patch("ops.health.replica_lag", side_effect=OperationalError("refused")):
         status, body = healthz()
     assert status == 503

@@ -4,8 +4,10 @@ tests/conftest.py), so the data is the same and the alias of each query shows
 where it went."""
 
 import io
+import math
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -205,3 +207,57 @@ def test_the_replicas_lag_on_postgresql_is_zero_for_a_server_that_is_not_a_stand
     from config.routers import replica_lag
 
     assert replica_lag("replica") == 0.0
+
+
+def test_a_replica_that_fails_during_a_report_has_it_made_again_from_the_primary(replica, manager, measured,
+                                                                                    monkeypatch):
+    """Stopped between the check and the report's queries, or a query cancelled on the standby:
+    the report is made again from the primary, with the note, not answered with a 500."""
+    from config import routers
+    from dashboards import views
+
+    made_on = []
+    context = views._context
+
+    def failing_on_the_replica(form):
+        made_on.append(router.db_for_read(Group))
+        if made_on[-1] == "replica":
+            raise OperationalError("canceling statement due to conflict with recovery")
+        return context(form)
+
+    monkeypatch.setattr(views, "_context", failing_on_the_replica)
+    response = manager.get("/dashboard/")
+    assert response.status_code == 200
+    assert made_on == ["replica", "default"]
+    assert DOWN in response.content.decode()
+    assert routers._unreachable["until"] > time.monotonic()
+
+
+def test_a_failure_of_the_primary_during_a_report_is_not_hidden(manager, monkeypatch):
+    from dashboards import views
+
+    monkeypatch.setattr(views, "_context", mock.Mock(side_effect=OperationalError("the primary is gone")))
+    manager.raise_request_exception = False
+    assert manager.get("/dashboard/").status_code >= 500
+    assert views._context.call_count == 1  # made once: nothing to fall back to
+
+
+def test_the_case_export_read_from_the_primary_says_so_on_a_sheet_of_its_own(replica, manager, measured):
+    from openpyxl import load_workbook
+
+    from config import routers
+
+    measured["lag"] = OperationalError("connection refused")
+    book = load_workbook(io.BytesIO(manager.get("/dashboard/cases.xlsx").content))
+    assert book.sheetnames[-1] == "数据来源"
+    assert DOWN in book["数据来源"]["B1"].value
+    measured["lag"] = 0.0
+    routers._unreachable["until"] = 0.0  # ten seconds later
+    assert load_workbook(io.BytesIO(manager.get("/dashboard/cases.xlsx").content)).sheetnames == ["投诉量"]
+
+
+def test_a_replica_that_has_replayed_nothing_since_it_started_is_behind_by_a_time_not_known(replica, manager,
+                                                                                            measured):
+    measured["lag"] = math.inf
+    assert "只读副本启动后尚未追上主库" in manager.get("/dashboard/").content.decode()
+    assert manager.get("/api/v1/stats/summary/")["X-Reporting-Source"] == "primary; replica behind"

@@ -6,8 +6,8 @@ import zoneinfo
 
 import pytest
 
-from ops.models import PeriodicSlot
 from config.schedules import every, slot_of
+from ops.models import PeriodicSlot
 from ops.services import slot_claim
 from tests.concurrency import race
 
@@ -56,12 +56,26 @@ def test_a_tick_up_to_five_seconds_early_by_this_workers_clock_counts_for_the_sl
 
 
 def test_a_tick_sent_late_by_a_standby_beat_taking_over_stays_in_its_own_slot():
-    """BEAT_LOCK_TIMEOUT_SECONDS (30) plus a wake-up (5): the slot's tick arrives up to
-    35 s late, in its own slot, and the next slot's tick on time runs too."""
-    assert claim("slot-0", 0.2)
-    assert claim("slot-1-late", 60 + 35)
-    assert claim("slot-2", 120.1)
+    """Beat sends the sweep when ``every(60)`` says (the minute's start); the standby that
+    takes over from a dead beat sends that minute's tick up to BEAT_LOCK_TIMEOUT_SECONDS (30)
+    plus a wake-up (5) late. Each of three minutes runs once, the late one included."""
+    schedule = every(60)
+    schedule.tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+    def next_tick(after: dt.datetime) -> dt.datetime:
+        start, forward, _ = schedule.remaining_delta(after)  # forward: "the next minute's start", from start
+        return start + forward
+
+    first = next_tick(T0 - dt.timedelta(seconds=30))
+    late = next_tick(first) + dt.timedelta(seconds=35)
+    after_late = next_tick(late)
+    assert (first, after_late) == (T0, T0 + dt.timedelta(seconds=120))
+    for task_id, at in (("slot-0", first), ("slot-1-late", late), ("slot-2", after_late)):
+        assert slot_claim(name="sweep-deadlines", seconds=60, task_id=task_id, now=at), task_id
     assert PeriodicSlot.objects.get(name="sweep-deadlines").slot == slot_of(T0.timestamp(), 60) + 2
+    # With ticks 60 s after the last, a beat that last sent at T0 + 50 s owed the next at T0 + 110 s;
+    # sent 35 s late it falls in the minute after, and the minute it was for is never swept.
+    assert slot_of((T0 + dt.timedelta(seconds=110 + 35)).timestamp(), 60) == slot_of(T0.timestamp(), 60) + 2
 
 
 def test_short_periods_count_a_tick_early_by_a_tenth_of_the_period_at_most():
@@ -81,7 +95,8 @@ def test_whole_minutes_dividing_an_hour_run_on_their_slots_boundaries():
     schedule = every(300)
     schedule.tz = zoneinfo.ZoneInfo("Asia/Shanghai")
     last = dt.datetime(2026, 11, 16, 10, 3, 7, tzinfo=schedule.tz)
-    next_at = last + schedule.remaining_delta(last)[1]
+    start, forward, _ = schedule.remaining_delta(last)
+    next_at = start + forward
     assert next_at.timestamp() % 300 == 0 and slot_of(next_at.timestamp(), 300) == slot_of(last.timestamp(), 300) + 1
 
 
