@@ -75,8 +75,10 @@ class Source:
 def replica_lag(alias: str) -> float:
     """Seconds the replica ``alias`` is behind the primary: 0 when it has replayed
     everything the primary had written when asked (or is not a standby at all, as a
-    test mirror), else the age of the last transaction it replayed. Raises when it
-    does not answer. PostgreSQL only; another database is its own primary."""
+    test mirror), else the age of the last transaction it replayed, an upper bound of
+    how stale it is (looked at again 50 ms later when that is a second or more);
+    infinite when it has replayed none since it started. Raises when it does not
+    answer. PostgreSQL only; another database is its own primary."""
     replica = connections[alias]
     if replica.vendor != "postgresql":
         with replica.cursor() as cursor:
@@ -96,6 +98,8 @@ def replica_lag(alias: str) -> float:
     standby, caught_up, age = replayed()
     if not standby or caught_up:
         return 0.0
+    if age is not None and age < 1:
+        return max(float(age), 0.0)  # streaming while the primary writes: its last commit replayed just now
     # What the primary wrote a moment ago (the last commit, or a checkpoint's record on a quiet
     # primary, whose last commit may be an hour old) is replayed within milliseconds: look again
     # once before taking the age of the last commit replayed for the lag.
