@@ -8,7 +8,7 @@ from celery import shared_task
 from complaints import notice_delivery
 from complaints.services import grouping
 from complaints.sweep import sweep
-from ops.services import heartbeat_record, slot_claim
+from ops.services import heartbeat_record, tick_claim
 
 log = logging.getLogger(__name__)
 _last_queued = [0.0]
@@ -19,7 +19,7 @@ def sweep_deadlines(self, slot: int | None = None) -> dict:
     """Beat passes ``slot`` (its period, seconds): of the messages of one slot
     only the first sweeps (ops.services.slot_claim), so two schedulers sending
     the same tick sweep once. The finished sweep is recorded for GET /healthz."""
-    if slot and not slot_claim(name="sweep-deadlines", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="sweep-deadlines", seconds=slot):
         return {"skipped": True}
     result = sweep()
     heartbeat_record(name="sweep")
@@ -31,7 +31,7 @@ def group_alike(self, slot: int | None = None) -> int:
     """The near-duplicate check of the complaints logged without an issue tag
     (complaints/services/grouping.py): queued by the intake, and from beat for
     what the queue missed."""
-    if slot and not slot_claim(name="group-alike", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="group-alike", seconds=slot):
         return 0
     return grouping.check_pending()
 
@@ -39,7 +39,7 @@ def group_alike(self, slot: int | None = None) -> int:
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def learn_likeness_weights(self, slot: int | None = None) -> int:
     """The tokens' weights of complaints/likeness.py, learnt again from the latest complaints."""
-    if slot and not slot_claim(name="learn-likeness-weights", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="learn-likeness-weights", seconds=slot):
         return 0
     learnt = grouping.learn_weights()
     return learnt.cases if learnt else 0
@@ -49,7 +49,7 @@ def learn_likeness_weights(self, slot: int | None = None) -> int:
 def deliver_notices(self, slot: int | None = None) -> int:
     """The customer notices' outbox (complaints/notice_delivery.py): after a
     notice is queued, and from beat every minute for what is left or retried."""
-    if slot and not slot_claim(name="deliver-notices", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="deliver-notices", seconds=slot):
         return 0
     return notice_delivery.deliver_due()
 

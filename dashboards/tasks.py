@@ -3,13 +3,13 @@
 from celery import shared_task
 
 from dashboards import prevention, rollups, warnings
-from ops.services import slot_claim
+from ops.services import tick_claim
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def warn_spikes(self, slot: int | None = None) -> int:
     """Beat passes ``slot``: one run per slot however many schedulers sent it."""
-    if slot and not slot_claim(name="warn-spikes", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="warn-spikes", seconds=slot):
         return 0
     return warnings.warn_spikes()
 
@@ -17,7 +17,7 @@ def warn_spikes(self, slot: int | None = None) -> int:
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def fold_figures(self, slot: int | None = None) -> int:
     """Beat: fold the cases' changes into the figures' roll-ups (dashboards.rollups)."""
-    if slot and not slot_claim(name="fold-figures", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="fold-figures", seconds=slot):
         return 0
     return rollups.fold()
 
@@ -25,6 +25,6 @@ def fold_figures(self, slot: int | None = None) -> int:
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def warn_overdue_items(self, slot: int | None = None) -> int:
     """Beat: overdue rectification items told once (dashboards.prevention)."""
-    if slot and not slot_claim(name="warn-overdue-items", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="warn-overdue-items", seconds=slot):
         return 0
     return prevention.warn_overdue_items()

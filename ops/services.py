@@ -3,7 +3,7 @@
 A periodic task stays thin (STYLE.md §5): it claims its slot, calls its
 service, records its heartbeat::
 
-    if slot and not slot_claim(name="sweep-deadlines", seconds=slot, task_id=self.request.id):
+    if slot and not tick_claim(self.request, name="sweep-deadlines", seconds=slot):
         return {"skipped": True}
     ...
     heartbeat_record(name="sweep")
@@ -12,6 +12,7 @@ service, records its heartbeat::
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -54,3 +55,23 @@ def slot_claim(*, name: str, seconds: int, task_id: str | None = None, now: dt.d
     else:
         log.info("periodic slot already taken, not run", extra=extra)
     return bool(claimed)
+
+
+def tick_sent_at(request, name: str) -> dt.datetime | None:
+    """When beat sent this message of the periodic task ``name``, by beat's clock: the
+    message's expiry less its schedule entry's ``expires`` (settings.CELERY_BEAT_SCHEDULE).
+    None for a message that beat did not send (no expiry: a run by hand, a test)."""
+    expires = getattr(request, "expires", None)
+    option = settings.CELERY_BEAT_SCHEDULE.get(name, {}).get("options", {}).get("expires")
+    if not expires or option is None:
+        return None
+    at = expires if isinstance(expires, dt.datetime) else dt.datetime.fromisoformat(str(expires))
+    return (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) - dt.timedelta(seconds=option)
+
+
+def tick_claim(request, *, name: str, seconds: int) -> bool:
+    """``slot_claim`` for a message of a periodic task: the slot it was sent for, not the
+    one its worker is in when it runs. A tick the standby beat sent late, after taking over,
+    that then waited in the queue past its minute, still runs for its own minute and does
+    not take the next one's."""
+    return slot_claim(name=name, seconds=seconds, task_id=request.id, now=tick_sent_at(request, name))

@@ -137,3 +137,38 @@ def test_the_spike_warning_task_sent_twice_for_one_slot_runs_once(monkeypatch):
 def test_many_workers_claiming_one_slot_at_once_get_one_claim(postgres):
     results = race(*[lambda i=i: claim(f"task-{i}", 5) for i in range(6)])
     assert sorted(results, key=str) == [False] * 5 + [True], results
+
+
+class Message:
+    """What a periodic task sees of its message: its id and the expiry beat gave it."""
+
+    def __init__(self, task_id: str, sent_at: dt.datetime | None, name: str = "sweep-deadlines"):
+        from django.conf import settings
+
+        self.id = task_id
+        after = settings.CELERY_BEAT_SCHEDULE[name]["options"]["expires"]
+        self.expires = (sent_at + dt.timedelta(seconds=after)).isoformat() if sent_at else None
+
+
+def test_a_tick_counts_for_the_slot_beat_sent_it_in_however_late_a_worker_runs_it(clock):
+    """A tick the standby sent 35 s late that then waited 30 s in the queue runs in the next
+    minute by the worker's clock, but for its own; the next minute's tick runs for the next."""
+    from ops.services import tick_claim, tick_sent_at
+
+    clock.set(T0 + dt.timedelta(seconds=95))  # when the worker runs the late tick
+    late = Message("slot-0-late", T0 + dt.timedelta(seconds=35))
+    assert tick_sent_at(late, "sweep-deadlines") == T0 + dt.timedelta(seconds=35)
+    assert tick_claim(late, name="sweep-deadlines", seconds=60)
+    assert PeriodicSlot.objects.get(name="sweep-deadlines").slot == slot_of(T0.timestamp(), 60)
+    assert tick_claim(Message("slot-1", T0 + dt.timedelta(seconds=60)), name="sweep-deadlines", seconds=60)
+    assert not tick_claim(Message("slot-1-again", T0 + dt.timedelta(seconds=61)), name="sweep-deadlines", seconds=60)
+
+
+def test_a_message_beat_did_not_send_counts_for_the_slot_it_runs_in(clock):
+    from ops.services import tick_claim, tick_sent_at
+
+    clock.set(T0 + dt.timedelta(seconds=95))
+    by_hand = Message("by-hand", None)
+    assert tick_sent_at(by_hand, "sweep-deadlines") is None
+    assert tick_claim(by_hand, name="sweep-deadlines", seconds=60)
+    assert PeriodicSlot.objects.get(name="sweep-deadlines").slot == slot_of(T0.timestamp(), 60) + 1
