@@ -8,8 +8,9 @@ primary by at most ``REPORTING_MAX_LAG_SECONDS``; otherwise the primary, and
 ``select_for_update`` and every read outside ``reporting()`` goes to ``default``, so
 the workflow never reads data a replica has not caught up with.
 
-The replica is measured when a report begins (two cheap queries), so the lag a page
-states is the lag of its own figures. A replica that did not answer is not asked again
+The replica is measured when a report begins (two cheap queries; a third, 50 ms later,
+when it seems a second or more behind), so the lag a page states is the lag of its own
+figures. A replica that did not answer is not asked again
 for ``REPLICA_RETRY_SECONDS``: a report does not wait for a dead host on every request.
 
 The state is per thread (gunicorn's gthread workers serve one request per thread).

@@ -21,9 +21,9 @@ def every(seconds: int):
 
 
 def slot_of(timestamp: float, seconds: int) -> int:
-    """The slot of a tick received at ``timestamp`` (Unix seconds). A tick received up
-    to 5 s (at most a tenth of the period) before a slot begins counts for that slot:
-    beat sends it on the boundary, and a worker whose clock is a little behind the
-    beat's must not take it for the slot before, which already ran."""
+    """The slot of a tick sent (or, not sent by beat, run) at ``timestamp`` (Unix
+    seconds). A tick up to 5 s (at most a tenth of the period) before a slot begins
+    counts for that slot: beat sends it on the boundary, and a beat or worker whose
+    clock is a little behind must not take it for the slot before, which already ran."""
     early = min(SLOT_EARLY_SECONDS, seconds // 10)
     return int(timestamp + early) // seconds

@@ -158,7 +158,7 @@ if DATABASE_REPLICA_URL:
         # A replica host that does not answer costs a report 2 s, then is not asked for 10 s.
         DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
         # A replica that hangs fails the report's query before gunicorn's timeout; the report is
-        # then made from the primary (config.routers.report).
+        # then made from the primary (config.routers.report_view).
         DATABASES["replica"]["OPTIONS"]["options"] = "-c statement_timeout=20000"
 REPORTING_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
 # Reports read the primary instead when the replica is further behind than this (seconds);
@@ -396,7 +396,7 @@ CACHES = {
                     {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                      "LOCATION": str(VAR_DIR / "cache" / "figures")}),
 }
-# Each periodic task claims its slot before it runs (ops.services.slot_claim); every()
+# Each periodic task claims the slot beat sent it for before it runs (ops.services.tick_claim); every()
 # sends a period of whole minutes on its slots' boundaries (config/schedules.py).
 CELERY_BEAT_SCHEDULE = {
     # docs/rules.md §4: deadlines watched every minute; also re-queues pending e-mail.

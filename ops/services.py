@@ -37,7 +37,7 @@ def slot_claim(*, name: str, seconds: int, task_id: str | None = None, now: dt.d
 
     One conditional UPDATE decides, as healthchecks' sendalerts claims a check,
     so any number of workers at once get one True per slot. Relies on the
-    workers' clocks agreeing to well under ``seconds`` (NTP)."""
+    clocks that give ``now`` (the beats', see ``tick_claim``) agreeing within 5 s (NTP)."""
     now = now or clock.now()
     slot = slot_of(now.timestamp(), seconds)
     mine = Q(slot__lt=slot) | Q(slot=slot, task_id=task_id) if task_id else Q(slot__lt=slot)
